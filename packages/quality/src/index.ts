@@ -1,0 +1,3 @@
+export * from './ranking/index';
+export * from './agreement/index';
+export * from './gold/index';

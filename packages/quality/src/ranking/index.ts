@@ -1,0 +1,40 @@
+export {
+  type Outcome,
+  type Comparison,
+  type OutcomeTable,
+  OutcomeTableBuilder,
+  tallyComparisons,
+  outcomeName,
+} from './outcomes';
+export {
+  type BradleyTerryOptions,
+  type BradleyTerryFit,
+  fitBradleyTerry,
+  eloRating,
+  toEloRatings,
+  winProbability,
+  normalizedStrengths,
+  ELO_SCALE,
+  ELO_BASE_RATING,
+} from './bradley-terry';
+export {
+  type BootstrapOptions,
+  type BradleyTerryIntervals,
+  bootstrapBradleyTerry,
+  rankByIntervals,
+} from './bootstrap';
+export {
+  type JudgedComparison,
+  type NoisyBradleyTerryOptions,
+  type NoisyBradleyTerryFit,
+  fitNoisyBradleyTerry,
+} from './noisy-bradley-terry';
+export {
+  type Ballot,
+  type BordaResult,
+  type LockedPair,
+  type RankedPairsResult,
+  bordaCount,
+  tidemanRankedPairs,
+} from './aggregation';
+export { type Random, seededRandom, sampleBinomial, resampleCounts } from './random';

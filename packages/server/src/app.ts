@@ -1,0 +1,109 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import secureJsonParse from 'secure-json-parse';
+import { DomainError } from '@quorum/core';
+import type { AppContext } from './context';
+import { requirePrincipal } from './http/auth';
+import { handleError } from './http/errors';
+import { registerRoutes } from './routes/index';
+import { registerWebApp } from './http/web';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body a route sees when the request has none (Scale's clients omit `{}` and `[]`). */
+    emptyBody?: unknown;
+  }
+}
+
+/**
+ * Scale's Python client sends `Content-Type: application/json` with no body for empty objects
+ * and lists. Such a request gets the route's empty body instead of a parse error; everything
+ * else goes through Fastify's own parser, prototype-poisoning checks included.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance) {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJsonParse(text, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const message = (error as Error).message;
+      const reason = /prototype/i.test(message)
+        ? 'contains a forbidden "__proto__" or "constructor.prototype" key'
+        : `malformed JSON (${message})`;
+      done(new DomainError('invalid', `body: ${reason}`, 'body'), undefined);
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined || !request.routeOptions.schema?.body) return;
+    const empty = request.routeOptions.config.emptyBody;
+    request.body = empty === undefined ? {} : structuredClone(empty);
+  });
+}
+
+/** Builds the HTTP application over an already-started context. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimit,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      status_code: 404,
+      error: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`,
+      code: 'not_found',
+    }),
+  );
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  acceptEmptyJsonBodies(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Quorum API',
+        version: '1',
+        description:
+          'Scale-compatible v1 API under /v1 and the native API under /api/v1. Authenticate with ' +
+          'an API key as the HTTP Basic user name (empty password) or as a Bearer token.',
+      },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ basic: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerWebApp(app, ctx.config.webDir);
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request) => {
+      await requirePrincipal(ctx.database.db, request);
+    });
+    await registerRoutes(api.withTypeProvider<ZodTypeProvider>(), ctx);
+  });
+
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { AppContext } from '../context';
+import { DELIVER_CALLBACK } from '../services/deliveries';
+import type { BossQueue } from './boss';
+import { callbackWorker, type DeliverCallbackJob } from './callbacks';
+
+/** Every queue this version of the server uses. */
+export const QUEUES: string[] = [DELIVER_CALLBACK];
+
+/** Subscribes this process to the background work. */
+export async function startWorkers(queue: BossQueue, ctx: AppContext): Promise<void> {
+  await queue.work<DeliverCallbackJob>(DELIVER_CALLBACK, callbackWorker(ctx));
+}

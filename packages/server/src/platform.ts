@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './env';
+import type { AppContext } from './context';
+import { openDatabase, type OpenDatabase } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import { inTransaction } from './db/executor';
+import { bootstrap, type BootstrapResult } from './services/api-keys';
+import { BossQueue } from './jobs/boss';
+import { startWorkers, QUEUES } from './jobs/workers';
+import { createAssetStore } from './assets/index';
+import { createEgressGuard } from './egress/guard';
+import { buildApp } from './app';
+
+export interface Platform {
+  app: FastifyInstance;
+  ctx: AppContext;
+  bootstrap: BootstrapResult;
+  /** The address the server listens on, once `listen` resolved. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Listen on the configured port; tests pass 0 for an ephemeral one. */
+  port?: number;
+  logger?: pino.Logger;
+  /** An already-open database (tests share one per file). */
+  database?: OpenDatabase;
+}
+
+/** Opens the database, migrates, bootstraps, starts the job workers and the HTTP server. */
+export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
+  const log = options.logger ?? pino({ level: config.logLevel });
+  const database =
+    options.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+      onIdleError: (error) => log.warn({ err: error }, 'idle database connection failed'),
+    }));
+  const ownsDatabase = !options.database;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    const boot = await inTransaction(database.db, (tx) =>
+      bootstrap(tx, {
+        bootstrapKey: config.bootstrapKey,
+        adminKeyFile: join(config.dataDir, 'admin-key'),
+      }),
+    );
+    const queue = new BossQueue(database, log);
+    await queue.start(QUEUES);
+    closers.push(() => queue.stop());
+    const ctx: AppContext = {
+      config,
+      database,
+      queue,
+      assets: createAssetStore(config.assets),
+      egress: createEgressGuard({ allow: config.egressAllow }),
+      log,
+      now: () => new Date(),
+    };
+    if (config.runWorkers) await startWorkers(queue, ctx);
+    const app = await buildApp(ctx);
+    closers.unshift(() => app.close());
+    const address = await app.listen({ host: config.host, port: options.port ?? config.port });
+    return {
+      app,
+      ctx,
+      bootstrap: boot,
+      url: address,
+      close: async () => {
+        for (const close of closers) await close();
+        if (ownsDatabase) await database.close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    if (ownsDatabase) await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Scope } from '@quorum/core';
+import type { Executor } from '../db/executor';
+import type { TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
+import { sql, type Insertable, type Updateable } from 'kysely';
+import { tenant } from './tenant';
+
+export type NewTask = Omit<Insertable<TasksTable>, 'organization_id' | 'livemode'>;
+
+export async function insertTasks(db: Executor, scope: Scope, rows: NewTask[]): Promise<TaskRow[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insertInto('tasks')
+    .values(rows.map((row) => ({ ...tenant(scope), ...row })))
+    .returningAll()
+    .execute();
+}
+
+/** Inserts without returning rows: the bulk path, where the caller already knows the ids. */
+export async function insertTasksQuietly(
+  db: Executor,
+  scope: Scope,
+  rows: NewTask[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('tasks')
+    .values(rows.map((row) => ({ ...tenant(scope), ...row })))
+    .execute();
+}
+
+/** A task with its project's and batch's names, which the API shows instead of ids. */
+export type TaskView = TaskRow & { project_name: string | null; batch_name: string | null };
+
+function selectTaskViews(db: Executor, scope: Scope) {
+  return db
+    .selectFrom('tasks')
+    .leftJoin('projects', 'projects.id', 'tasks.project_id')
+    .leftJoin('batches', 'batches.id', 'tasks.batch_id')
+    .selectAll('tasks')
+    .select(['projects.name as project_name', 'batches.name as batch_name'])
+    .where('tasks.organization_id', '=', scope.organizationId)
+    .where('tasks.livemode', '=', scope.livemode);
+}
+
+export async function findTask(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  kind?: TaskKind,
+): Promise<TaskView | undefined> {
+  let query = selectTaskViews(db, scope).where('tasks.id', '=', id);
+  if (kind) query = query.where('tasks.kind', '=', kind);
+  return query.executeTakeFirst();
+}
+
+export async function lockTask(db: Executor, scope: Scope, id: string) {
+  return db
+    .selectFrom('tasks')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findTasksByUniqueIds(db: Executor, scope: Scope, uniqueIds: string[]) {
+  if (uniqueIds.length === 0) return [];
+  return db
+    .selectFrom('tasks')
+    .select(['id', 'unique_id'])
+    .where((eb) => eb.and(tenant(scope)))
+    .where('unique_id', 'in', uniqueIds)
+    .execute();
+}
+
+export async function updateTask(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  changes: Updateable<TasksTable>,
+): Promise<TaskRow> {
+  return db
+    .updateTable('tasks')
+    .set(changes)
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface TaskFilter {
+  kind: TaskKind;
+  projectId?: string;
+  batchId?: string;
+  status?: TaskStatus;
+  type?: string;
+  uniqueIds?: string[];
+  tags?: string[];
+  customerReviewStatuses?: string[];
+  createdAfter?: Date;
+  createdBefore?: Date;
+  completedAfter?: Date;
+  completedBefore?: Date;
+  updatedAfter?: Date;
+  updatedBefore?: Date;
+}
+
+/** One page of matching tasks, newest first, before `beforeSeq`, with the total count. */
+export async function listTasks(
+  db: Executor,
+  scope: Scope,
+  filter: TaskFilter,
+  page: { beforeSeq?: number; limit: number; offset?: number },
+): Promise<{ rows: TaskView[]; hasMore: boolean; total: number }> {
+  let query = selectTaskViews(db, scope).where('tasks.kind', '=', filter.kind);
+  if (filter.projectId) query = query.where('tasks.project_id', '=', filter.projectId);
+  if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
+  if (filter.status) query = query.where('tasks.status', '=', filter.status);
+  if (filter.type) query = query.where('tasks.type', '=', filter.type);
+  if (filter.uniqueIds?.length) query = query.where('tasks.unique_id', 'in', filter.uniqueIds);
+  if (filter.customerReviewStatuses?.length) {
+    query = query.where('tasks.customer_review_status', 'in', filter.customerReviewStatuses);
+  }
+  // All of the given tags (documented choice: Scale does not say).
+  if (filter.tags?.length)
+    query = query.where('tasks.tags', '@>', sql<string[]>`${filter.tags}::text[]`);
+  if (filter.createdAfter) query = query.where('tasks.created_at', '>=', filter.createdAfter);
+  if (filter.createdBefore) query = query.where('tasks.created_at', '<', filter.createdBefore);
+  if (filter.completedAfter) query = query.where('tasks.completed_at', '>=', filter.completedAfter);
+  if (filter.completedBefore)
+    query = query.where('tasks.completed_at', '<', filter.completedBefore);
+  if (filter.updatedAfter) query = query.where('tasks.updated_at', '>=', filter.updatedAfter);
+  if (filter.updatedBefore) query = query.where('tasks.updated_at', '<', filter.updatedBefore);
+  const total = await query
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  // Newest first, like Scale; the token is the last sequence number shown.
+  let pageQuery = query;
+  if (page.beforeSeq !== undefined) pageQuery = pageQuery.where('tasks.seq', '<', page.beforeSeq);
+  const rows = await pageQuery
+    .orderBy('tasks.seq', 'desc')
+    .offset(page.offset ?? 0)
+    .limit(page.limit + 1)
+    .execute();
+  const hasMore = rows.length > page.limit;
+  return { rows: hasMore ? rows.slice(0, page.limit) : rows, hasMore, total: Number(total.n) };
+}

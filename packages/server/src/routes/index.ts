@@ -1,0 +1,24 @@
+import type { AppContext } from '../context';
+import { createDeliveryEffects } from '../services/deliveries';
+import type { Api } from './types';
+import { keyRoutes } from './api/keys';
+import { nativeTaskRoutes } from './api/tasks';
+import { bulkRoutes } from './api/bulk';
+import { deliveryRoutes } from './api/deliveries';
+import { projectRoutes } from './v1/projects';
+import { batchRoutes } from './v1/batches';
+import { taskRoutes } from './v1/tasks';
+import { fileRoutes } from './v1/files';
+
+/** Every authenticated route. Each module is a list of short pipelines over services. */
+export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
+  const effects = createDeliveryEffects(ctx.queue, ctx.now);
+  keyRoutes(api, ctx);
+  projectRoutes(api, ctx);
+  batchRoutes(api, ctx, effects);
+  taskRoutes(api, ctx, effects);
+  await fileRoutes(api, ctx);
+  nativeTaskRoutes(api, ctx, effects);
+  bulkRoutes(api, ctx, effects);
+  deliveryRoutes(api, ctx);
+}
