@@ -2,13 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  parseRankArguments,
-  rank,
-  rankComparisonsFile,
-  RankInputError,
-  type ItemScore,
-} from './rank';
+import { parseRankArguments, rank, rankComparisonsFile, type ItemScore } from './rank';
+import { InputError } from '../csv';
 
 const directory = mkdtempSync(join(tmpdir(), 'quorum-rank-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -150,7 +145,7 @@ describe('quorum rank', () => {
       bootstrap: 1000,
       seed: 1,
     });
-    expect(() => parseRankArguments([...base, '--seed', 'x'])).toThrow(RankInputError);
+    expect(() => parseRankArguments([...base, '--seed', 'x'])).toThrow(InputError);
   });
 
   it('exits 2 on bad input and leaves an existing output file untouched', async () => {
