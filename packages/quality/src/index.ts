@@ -1,3 +1,4 @@
 export * from './ranking/index';
 export * from './agreement/index';
 export * from './gold/index';
+export * from './truth/index';
