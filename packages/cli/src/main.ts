@@ -3,13 +3,14 @@ import { migrate } from './commands/migrate';
 import { keys } from './commands/keys';
 import { orgs } from './commands/orgs';
 import { rank } from './commands/rank';
+import { aggregate } from './commands/aggregate';
 
 export interface Command {
   summary: string;
   run(args: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { serve, migrate, keys, orgs, rank };
+const COMMANDS: Record<string, Command> = { serve, migrate, keys, orgs, aggregate, rank };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
