@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   ingest: () => import('./ingest'),
+  aggregation: () => import('./aggregation'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -151,30 +151,27 @@ function runEm(
 
   const posterior = initialPosterior.slice();
   clampGold(posterior, prepared);
-  // counts[(w*K + l)*K + k]: expected answers l of worker w on items whose true label is k,
-  // under the posteriors `countsOf`; mass[k]: expected items of class k.
-  // Per (worker, given label) cell, a row of S ≥ K values (K rounded up to a multiple of 4) over
-  // the true labels: the E-step then runs over blocks of four labels held in registers.
-  const S = paddedWidth(K);
-  let counts = new Float64Array(workerCount * K * S);
-  let next = new Float64Array(workerCount * K * S);
-  let mass = new Float64Array(K);
-  let nextMass = new Float64Array(K);
+  // One table, cell-major: per (worker w, given label l) cell, 2K values: first log P(l | true k)
+  // for each k, then the expected count of answers l by w on items whose true label is k (under
+  // the posteriors `countsOf`). Both halves of a cell share cache lines, so the E-step's two
+  // random visits per answer cost one memory fetch. mass[k]: expected items of class k.
+  const S = 2 * K;
+  const table = new Float64Array(workerCount * K * S);
+  const mass = new Float64Array(K);
   let countsOf: Float64Array | undefined;
   const prior = new Float64Array(K).fill(1 / K);
-  const logConfusion = new Float64Array(workerCount * K * S);
   const fullMatrix = new Uint8Array(workerCount);
   const logPrior = new Float64Array(S);
   const row = new Float64Array(S);
 
   const estimateParameters = (from: Float64Array): void => {
     if (countsOf !== from) {
-      counts.fill(0);
+      clearCounts(table, K);
       mass.fill(0);
-      accumulate(from, start, cell, K, S, hasEvidence, counts, mass);
+      accumulate(from, start, cell, K, hasEvidence, table, mass);
       countsOf = from;
     }
-    mStep(counts, K, S, workerCount, settings, logConfusion, fullMatrix);
+    mStep(table, K, workerCount, settings, fullMatrix);
     if (!settings.uniformPrior) {
       let total = 0;
       for (let k = 0; k < K; k++) total += mass[k]! + settings.smoothing;
@@ -189,14 +186,11 @@ function runEm(
   const step = (from: Float64Array, to: Float64Array) => {
     estimateParameters(from);
     const result = expectation(
-      { K, S, start, cell, free, gold, logPrior, logConfusion, row },
+      { K, start, cell, free, gold, logPrior, table, row },
       from,
       to,
-      next,
-      nextMass,
+      mass,
     );
-    [counts, next] = [next, counts];
-    [mass, nextMass] = [nextMass, mass];
     countsOf = to;
     return {
       objective: answerCount > 0 ? result.logLikelihood / answerCount : 0,
@@ -217,7 +211,7 @@ function runEm(
   for (let w = 0; w < workerCount; w++) {
     for (let k = 0; k < K; k++) {
       for (let l = 0; l < K; l++) {
-        const p = Math.exp(logConfusion[(w * K + l) * S + k]!);
+        const p = Math.exp(table[(w * K + l) * S + k]!);
         confusion[(w * K + k) * K + l] = p;
         if (l === k) reliability[w]! += prior[k]! * p;
       }
@@ -238,39 +232,33 @@ function runEm(
   };
 }
 
-/** K rounded up to a multiple of 4. */
-function paddedWidth(K: number): number {
-  return Math.ceil(K / 4) * 4;
-}
-
 interface ExpectationInput {
   K: number;
-  /** Row width of the cell-major arrays (see paddedWidth); entries K..S-1 are padding (0). */
-  S: number;
   start: Int32Array;
   cell: Int32Array;
   free: Uint8Array;
   gold: Int32Array;
   logPrior: Float64Array;
-  logConfusion: Float64Array;
+  /** The cell table of runEm (log-probabilities, then counts, per cell). */
+  table: Float64Array;
   row: Float64Array;
 }
 
 /**
  * E-step: posteriors `to` from the parameters, and in the same pass the expected counts of `to`
- * (into `counts` and `mass`), ready for the next M-step. A plain function: V8 optimises it far
+ * (into the table's count halves and `mass`), ready for the next M-step. A plain function: V8 optimises it far
  * better than a closure over reassigned variables.
  */
 function expectation(
   input: ExpectationInput,
   from: Float64Array,
   to: Float64Array,
-  counts: Float64Array,
   mass: Float64Array,
 ): { logLikelihood: number; change: number } {
-  const { K, S, start, cell, free, gold, logPrior, logConfusion, row } = input;
+  const { K, start, cell, free, gold, logPrior, table, row } = input;
+  const S = 2 * K;
   const itemCount = start.length - 1;
-  counts.fill(0);
+  clearCounts(table, K);
   mass.fill(0);
   let logLikelihood = 0;
   let change = 0;
@@ -284,28 +272,11 @@ function expectation(
       if (truth >= 0) {
         // Clamped: its likelihood term is that of the gold label.
         let term = logPrior[truth]!;
-        for (let x = begin; x < end; x++) term += logConfusion[cell[x]! * S + truth]!;
+        for (let x = begin; x < end; x++) term += table[cell[x]! * S + truth]!;
         logLikelihood += term;
       }
     } else {
-      // Log-posterior of each true label, four labels at a time in locals.
-      for (let c = 0; c < S; c += 4) {
-        let r0 = logPrior[c]!;
-        let r1 = logPrior[c + 1]!;
-        let r2 = logPrior[c + 2]!;
-        let r3 = logPrior[c + 3]!;
-        for (let x = begin; x < end; x++) {
-          const o = cell[x]! * S + c;
-          r0 += logConfusion[o]!;
-          r1 += logConfusion[o + 1]!;
-          r2 += logConfusion[o + 2]!;
-          r3 += logConfusion[o + 3]!;
-        }
-        row[c] = r0;
-        row[c + 1] = r1;
-        row[c + 2] = r2;
-        row[c + 3] = r3;
-      }
+      sumLogRows(row, logPrior, table, cell, begin, end, K);
       let max = -Infinity;
       for (let k = 0; k < K; k++) if (row[k]! > max) max = row[k]!;
       let sum = 0;
@@ -323,93 +294,168 @@ function expectation(
       }
     }
     if (!free[i] && gold[i]! < 0) continue;
-    for (let k = K; k < S; k++) row[k] = 0;
     for (let k = 0; k < K; k++) mass[k] = mass[k]! + row[k]!;
-    for (let c = 0; c < S; c += 4) {
-      const p0 = row[c]!;
-      const p1 = row[c + 1]!;
-      const p2 = row[c + 2]!;
-      const p3 = row[c + 3]!;
-      for (let x = begin; x < end; x++) {
-        const o = cell[x]! * S + c;
-        counts[o] = counts[o]! + p0;
-        counts[o + 1] = counts[o + 1]! + p1;
-        counts[o + 2] = counts[o + 2]! + p2;
-        counts[o + 3] = counts[o + 3]! + p3;
-      }
-    }
+    addToRows(table, row, 0, cell, begin, end, K);
   }
   return { logLikelihood, change };
 }
 
+/** Sets the count half of every cell of the table to 0. */
+function clearCounts(table: Float64Array, K: number): void {
+  for (let offset = K; offset < table.length; offset += 2 * K) table.fill(0, offset, offset + K);
+}
+
+/** The expected counts of `posterior` into the table's count halves and `mass`. */
 function accumulate(
   posterior: Float64Array,
   start: Int32Array,
   cell: Int32Array,
   K: number,
-  S: number,
   hasEvidence: Uint8Array,
-  counts: Float64Array,
+  table: Float64Array,
   mass: Float64Array,
 ): void {
   for (let i = 0; i + 1 < start.length; i++) {
     if (!hasEvidence[i]) continue;
     const base = i * K;
     for (let k = 0; k < K; k++) mass[k]! += posterior[base + k]!;
-    for (let c = 0; c < K; c += 4) {
-      // Four labels at a time, as in the E-step; lanes past K add nothing.
-      const p0 = posterior[base + c]!;
-      const p1 = c + 1 < K ? posterior[base + c + 1]! : 0;
-      const p2 = c + 2 < K ? posterior[base + c + 2]! : 0;
-      const p3 = c + 3 < K ? posterior[base + c + 3]! : 0;
-      for (let x = start[i]!; x < start[i + 1]!; x++) {
-        const o = cell[x]! * S + c;
-        counts[o] = counts[o]! + p0;
-        counts[o + 1] = counts[o + 1]! + p1;
-        counts[o + 2] = counts[o + 2]! + p2;
-        counts[o + 3] = counts[o + 3]! + p3;
-      }
+    addToRows(table, posterior, base, cell, start[i]!, start[i + 1]!, K);
+  }
+}
+
+/**
+ * row[k] = logPrior[k] + Σ over the item's answers x of log P(given | k) (the table's log half of
+ * cell[x]): labels four,
+ * then two, then one at a time, held in locals (twice as fast as a loop over k per answer).
+ */
+function sumLogRows(
+  row: Float64Array,
+  logPrior: Float64Array,
+  table: Float64Array,
+  cell: Int32Array,
+  begin: number,
+  end: number,
+  K: number,
+): void {
+  const S = 2 * K;
+  let c = 0;
+  for (; c + 4 <= K; c += 4) {
+    let r0 = logPrior[c]!;
+    let r1 = logPrior[c + 1]!;
+    let r2 = logPrior[c + 2]!;
+    let r3 = logPrior[c + 3]!;
+    for (let x = begin; x < end; x++) {
+      const o = cell[x]! * S + c;
+      r0 += table[o]!;
+      r1 += table[o + 1]!;
+      r2 += table[o + 2]!;
+      r3 += table[o + 3]!;
+    }
+    row[c] = r0;
+    row[c + 1] = r1;
+    row[c + 2] = r2;
+    row[c + 3] = r3;
+  }
+  if (c + 2 <= K) {
+    let r0 = logPrior[c]!;
+    let r1 = logPrior[c + 1]!;
+    for (let x = begin; x < end; x++) {
+      const o = cell[x]! * S + c;
+      r0 += table[o]!;
+      r1 += table[o + 1]!;
+    }
+    row[c] = r0;
+    row[c + 1] = r1;
+    c += 2;
+  }
+  if (c < K) {
+    let r0 = logPrior[c]!;
+    for (let x = begin; x < end; x++) r0 += table[cell[x]! * S + c]!;
+    row[c] = r0;
+  }
+}
+
+/** The count half of cell[x], per true label k, += p[at + k] for the item's answers x. */
+function addToRows(
+  table: Float64Array,
+  p: Float64Array,
+  at: number,
+  cell: Int32Array,
+  begin: number,
+  end: number,
+  K: number,
+): void {
+  const S = 2 * K;
+  let c = 0;
+  for (; c + 4 <= K; c += 4) {
+    const p0 = p[at + c]!;
+    const p1 = p[at + c + 1]!;
+    const p2 = p[at + c + 2]!;
+    const p3 = p[at + c + 3]!;
+    for (let x = begin; x < end; x++) {
+      const o = cell[x]! * S + K + c;
+      table[o] = table[o]! + p0;
+      table[o + 1] = table[o + 1]! + p1;
+      table[o + 2] = table[o + 2]! + p2;
+      table[o + 3] = table[o + 3]! + p3;
+    }
+  }
+  if (c + 2 <= K) {
+    const p0 = p[at + c]!;
+    const p1 = p[at + c + 1]!;
+    for (let x = begin; x < end; x++) {
+      const o = cell[x]! * S + K + c;
+      table[o] = table[o]! + p0;
+      table[o + 1] = table[o + 1]! + p1;
+    }
+    c += 2;
+  }
+  if (c < K) {
+    const p0 = p[at + c]!;
+    for (let x = begin; x < end; x++) {
+      const o = cell[x]! * S + K + c;
+      table[o] = table[o]! + p0;
     }
   }
 }
 
 /** Worker parameters from expected counts: predictive probabilities under the pseudo-counts. */
 function mStep(
-  counts: Float64Array,
+  table: Float64Array,
   K: number,
-  S: number,
   workerCount: number,
   settings: EmSettings,
-  logConfusion: Float64Array,
   fullMatrix: Uint8Array,
 ): void {
   const s = settings.smoothing;
+  const S = 2 * K;
   for (let w = 0; w < workerCount; w++) {
+    // The worker's first cell: log half at `offset`, count half at `counts`; cells S apart.
     const offset = w * K * S;
+    const counts = offset + K;
     let useFull = settings.model === 'full';
     if (settings.model === 'evidence')
-      useFull = fullEvidence(counts, offset, K, S, s) > coinEvidence(counts, offset, K, S, s);
+      useFull = fullEvidence(table, counts, K, S, s) > coinEvidence(table, counts, K, S, s);
     fullMatrix[w] = useFull ? 1 : 0;
     if (useFull) {
       for (let k = 0; k < K; k++) {
         let total = 0;
-        for (let l = 0; l < K; l++) total += counts[offset + l * S + k]! + s;
+        for (let l = 0; l < K; l++) total += table[counts + l * S + k]! + s;
         const logTotal = Math.log(total);
         for (let l = 0; l < K; l++) {
-          const value = counts[offset + l * S + k]! + s;
+          const value = table[counts + l * S + k]! + s;
           // A row with no mass at all (no smoothing, no answers) stays uniform rather than NaN.
-          logConfusion[offset + l * S + k] =
+          table[offset + l * S + k] =
             total > 0 ? Math.log(Math.max(value, 1e-300)) - logTotal : -Math.log(K);
         }
       }
     } else {
-      const { right, all } = rightAndAll(counts, offset, K, S);
+      const { right, all } = rightAndAll(table, counts, K, S);
       const accuracy = all + 2 * s > 0 ? (right + s) / (all + 2 * s) : 0.5;
       const logRight = Math.log(Math.max(accuracy, 1e-300));
       const logWrong = K > 1 ? Math.log(Math.max((1 - accuracy) / (K - 1), 1e-300)) : 0;
       for (let l = 0; l < K; l++)
-        for (let k = 0; k < K; k++)
-          logConfusion[offset + l * S + k] = k === l ? logRight : logWrong;
+        for (let k = 0; k < K; k++) table[offset + l * S + k] = k === l ? logRight : logWrong;
     }
   }
 }

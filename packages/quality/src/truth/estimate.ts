@@ -50,9 +50,10 @@ export interface IterativeOptions extends TruthOptions {
   /** EM iterations at most. */
   maxIterations?: number;
   /**
-   * Absolute convergence test: stop when the objective per answer changes by less than this
-   * between iterations AND no posterior probability moved more than √tolerance. Never stops merely
-   * because the objective dipped.
+   * Absolute convergence test: stop when the objective (log-likelihood per answer) changes by
+   * less than this between iterations, whatever its sign, and no posterior probability moved by
+   * more than 0.01 (Dawid-Skene family; GLAD and MACE: √tolerance). Never stops merely because the
+   * objective dipped.
    */
   tolerance?: number;
 }

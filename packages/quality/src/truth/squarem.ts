@@ -24,9 +24,17 @@ export interface EmRun {
 }
 
 /**
+ * No posterior probability may move more than this in the last map for EM to stop: a guard
+ * against a likelihood plateau on which labels are still swinging. Not tied to `tolerance`: the
+ * largest move over a million items is always larger than over a thousand, and a tight guard
+ * would make the run length grow with the data rather than with its difficulty.
+ */
+export const POSTERIOR_SETTLED = 1e-2;
+
+/**
  * Iterates F from `initial` until the absolute test passes: the objective moved less than
- * `tolerance` between two maps and no probability moved more than √tolerance. `project` puts an
- * extrapolated matrix back onto the simplex (rows sum to 1, entries >= 0).
+ * `tolerance` between two maps and no probability moved more than POSTERIOR_SETTLED. `project`
+ * puts an extrapolated matrix back onto the simplex (rows sum to 1, entries >= 0).
  */
 export function acceleratedEm(
   initial: Float64Array,
@@ -35,7 +43,7 @@ export function acceleratedEm(
   options: { maxIterations: number; tolerance: number; accelerate: boolean },
 ): EmRun {
   const { maxIterations, tolerance } = options;
-  const changeLimit = Math.sqrt(tolerance);
+  const changeLimit = POSTERIOR_SETTLED;
   let current: Float64Array = initial;
   let first: Float64Array = new Float64Array(initial.length);
   let second: Float64Array = new Float64Array(initial.length);
