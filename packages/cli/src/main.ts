@@ -4,13 +4,22 @@ import { keys } from './commands/keys';
 import { orgs } from './commands/orgs';
 import { rank } from './commands/rank';
 import { aggregate } from './commands/aggregate';
+import { reaggregate } from './commands/reaggregate';
 
 export interface Command {
   summary: string;
   run(args: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { serve, migrate, keys, orgs, aggregate, rank };
+const COMMANDS: Record<string, Command> = {
+  serve,
+  migrate,
+  keys,
+  orgs,
+  aggregate,
+  reaggregate,
+  rank,
+};
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

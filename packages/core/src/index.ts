@@ -10,3 +10,4 @@ export * from './task-types/index';
 export * from './api/scale';
 export * from './api/deliveries';
 export * from './media';
+export * from './api/quality';

@@ -11,3 +11,5 @@ export {
   DEFAULT_ORGANIZATION,
 } from './services/api-keys';
 export { findOrganizationByName } from './repositories/organizations';
+export { inTransaction } from './db/executor';
+export { reaggregateProject, type Reaggregation } from './services/answers';

@@ -74,8 +74,9 @@ export function oneCoinDawidSkene(
 
 /**
  * Dawid-Skene where each worker's answers decide, at every M-step, between a full confusion
- * matrix and a single coin: the one with the larger Bayesian evidence (marginal likelihood of the
- * worker's expected answer counts under Jeffreys priors, Dirichlet(½) per row against Beta(½, ½)).
+ * matrix and a single coin by Bayesian evidence (marginal likelihood of the worker's expected
+ * answer counts under Jeffreys priors, Dirichlet(½) per row against Beta(½, ½)), the full matrix
+ * needing one nat more (FULL_MATRIX_PRIOR_LOG_ODDS).
  * A prolific worker with a class-specific bias keeps a full matrix; a worker with a handful of
  * answers, whose 16 cells would be fitted to noise, gets one accuracy. The class prior is uniform.
  * This is the default method: on the development datasets it matched or beat the best single
@@ -419,6 +420,14 @@ function addToRows(
   }
 }
 
+/**
+ * How much more evidence (in nats) a full confusion matrix needs than a single coin: prior odds of
+ * e to 1 for the simpler model. With soft counts from a handful of answers the two evidences are
+ * nearly equal, and a full matrix fitted to one answer can drag an item against a clear majority
+ * (one task, answers cat, dog, cat, came out "dog" without it).
+ */
+const FULL_MATRIX_PRIOR_LOG_ODDS = 1;
+
 /** Worker parameters from expected counts: predictive probabilities under the pseudo-counts. */
 function mStep(
   table: Float64Array,
@@ -435,7 +444,9 @@ function mStep(
     const counts = offset + K;
     let useFull = settings.model === 'full';
     if (settings.model === 'evidence')
-      useFull = fullEvidence(table, counts, K, S, s) > coinEvidence(table, counts, K, S, s);
+      useFull =
+        fullEvidence(table, counts, K, S, s) - coinEvidence(table, counts, K, S, s) >
+        FULL_MATRIX_PRIOR_LOG_ODDS;
     fullMatrix[w] = useFull ? 1 : 0;
     if (useFull) {
       for (let k = 0; k < K; k++) {

@@ -128,6 +128,28 @@ describe('every method', () => {
   );
 });
 
+describe('a single item', () => {
+  it.each(TRUTH_METHODS)('%s: a strict majority is never overturned', (method) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 9 }),
+        (labels) => {
+          const counts = new Map<string, number>();
+          for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+          const sorted = [...counts].sort((x, y) => y[1] - x[1]);
+          if (sorted.length > 1 && sorted[0]![1] === sorted[1]![1]) return; // no strict majority
+          const set = encodeAnswers(
+            labels.map((label, w) => ({ item: 'i', worker: `w${w}`, label })),
+          );
+          const estimate = inferTruth(set, method);
+          expect(set.labels[estimate.label[0]!]).toBe(sorted[0]![0]);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
+
 describe('majority vote', () => {
   it('breaks ties by the declared classes, then natural order ("2" before "10")', () => {
     const tie = encodeAnswers([

@@ -36,6 +36,8 @@ export interface ProjectsTable {
   type: string;
   params: Json<Record<string, unknown>>;
   version: Generated<number>;
+  /** Routing and quality settings (see services/answers.ts ProjectSettings). */
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -88,6 +90,8 @@ export interface TasksTable {
   initial_response: Json<unknown> | null;
   audits: ColumnType<unknown[], string | undefined, string>;
   customer_review_status: string | null;
+  /** How the response was reached from the task's answers, when it was. */
+  consensus: Json<Record<string, unknown>> | null;
   callback_succeeded: boolean | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -144,6 +148,19 @@ export interface DeliveryAttemptsTable {
 }
 
 /** The whole schema as Kysely sees it; migrations are the source of truth. */
+export interface TaskAnswersTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  task_id: string;
+  project_id: string | null;
+  worker: string;
+  response: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export type TaskAnswerRow = Selectable<TaskAnswersTable>;
+
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -154,6 +171,7 @@ export interface Database {
   files: FilesTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  task_answers: TaskAnswersTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

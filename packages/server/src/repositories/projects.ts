@@ -84,6 +84,22 @@ export async function updateProjectParams(
   return project;
 }
 
+/** Replaces the project's routing and quality settings. */
+export async function updateProjectSettings(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  settings: object,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('projects')
+    .set({ settings: JSON.stringify(settings), updated_at: now })
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .execute();
+}
+
 async function insertProjectVersion(
   db: Executor,
   projectId: string,

@@ -5,6 +5,7 @@ import { keyRoutes } from './api/keys';
 import { nativeTaskRoutes } from './api/tasks';
 import { bulkRoutes } from './api/bulk';
 import { deliveryRoutes } from './api/deliveries';
+import { answerRoutes } from './api/answers';
 import { projectRoutes } from './v1/projects';
 import { batchRoutes } from './v1/batches';
 import { taskRoutes } from './v1/tasks';
@@ -21,4 +22,5 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   nativeTaskRoutes(api, ctx, effects);
   bulkRoutes(api, ctx, effects);
   deliveryRoutes(api, ctx);
+  answerRoutes(api, ctx, effects);
 }

@@ -1,0 +1,81 @@
+import type { Insertable } from 'kysely';
+import type { Scope } from '@quorum/core';
+import type { Executor } from '../db/executor';
+import type { TaskAnswerRow, TaskAnswersTable, TaskStatus } from '../db/schema';
+import { tenant } from './tenant';
+
+export async function insertAnswer(
+  db: Executor,
+  scope: Scope,
+  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'>,
+): Promise<TaskAnswerRow> {
+  return db
+    .insertInto('task_answers')
+    .values({ ...row, ...tenant(scope) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findAnswerOfWorker(
+  db: Executor,
+  scope: Scope,
+  taskId: string,
+  worker: string,
+): Promise<TaskAnswerRow | undefined> {
+  return db
+    .selectFrom('task_answers')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('task_id', '=', taskId)
+    .where('worker', '=', worker)
+    .executeTakeFirst();
+}
+
+/** A task's answers, oldest first. */
+export async function listAnswersOfTask(
+  db: Executor,
+  scope: Scope,
+  taskId: string,
+): Promise<TaskAnswerRow[]> {
+  return db
+    .selectFrom('task_answers')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('task_id', '=', taskId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** An answer with what consensus needs of its task. */
+export type ProjectAnswer = TaskAnswerRow & {
+  type: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  task_response?: unknown;
+};
+
+/** Every answer to the project's tasks, oldest first, with each task's type, params and status. */
+export async function listProjectAnswers(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+): Promise<ProjectAnswer[]> {
+  return db
+    .selectFrom('task_answers')
+    .innerJoin('tasks', 'tasks.id', 'task_answers.task_id')
+    .selectAll('task_answers')
+    .select([
+      'tasks.type as type',
+      'tasks.params as params',
+      'tasks.status as status',
+      'tasks.response as task_response',
+    ])
+    .where('task_answers.organization_id', '=', scope.organizationId)
+    .where('task_answers.livemode', '=', scope.livemode)
+    .where('task_answers.project_id', '=', projectId)
+    .where('tasks.kind', '=', 'task')
+    .orderBy('task_answers.created_at')
+    .orderBy('task_answers.id')
+    .execute();
+}

@@ -1,0 +1,237 @@
+/**
+ * From annotators' answers to a task's response: pure functions over task params and answer
+ * responses (no I/O), shared by answer submission, re-aggregation and the quality report.
+ *
+ * Categorization is inferred with the chosen truth-inference method over all the given tasks at
+ * once (so Dawid-Skene and friends learn each annotator's reliability across the project): one
+ * question per distinct category list (and per taxonomy question), single-label questions with
+ * the categorical methods, multi-label ones by binary relevance. Other task types take the medoid
+ * answer: the response most annotators gave identically (ties: the earliest given).
+ */
+import { leafLabels, type LabelEntry } from '@quorum/core';
+import {
+  AnswerSetBuilder,
+  inferMultiLabel,
+  inferTruth,
+  type MultiLabelAnswer,
+  type TruthMethod,
+} from '@quorum/quality';
+
+export interface AnswerInput {
+  worker: string;
+  response: Record<string, unknown>;
+}
+
+export interface TaskAnswers {
+  taskId: string;
+  type: string;
+  params: Record<string, unknown>;
+  answers: readonly AnswerInput[];
+}
+
+/** The consensus of one task. */
+export interface TaskConsensus {
+  response: Record<string, unknown>;
+  /** Probability that the response is right, under the method's model. */
+  confidence: number;
+  method: TruthMethod | 'medoid';
+  answers: number;
+}
+
+/** One single-label question's view of an answer, for the quality report. */
+export interface QuestionLabel {
+  question: string;
+  taskId: string;
+  worker: string;
+  label: string;
+}
+
+export interface Aggregation {
+  tasks: Map<string, TaskConsensus>;
+  /** Per worker, their mean reliability over the questions they answered (method's model). */
+  reliability: Map<string, number>;
+  /** Single-label answers by question, with the consensus label of each task and question. */
+  labels: QuestionLabel[];
+  consensusLabels: Map<string, string>;
+}
+
+/** A single- or multi-label categorical question shared by tasks. */
+interface Question {
+  key: string;
+  classes: string[];
+  multiple: boolean;
+  /** Reads an answer's labels for this question (undefined: the answer skipped it). */
+  read(response: Record<string, unknown>): string[] | undefined;
+  /** Writes the consensus labels of this question into a response. */
+  write(response: Record<string, unknown>, labels: string[]): void;
+}
+
+function asStringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return undefined;
+}
+
+/** The categorical questions of a categorization task. */
+function questionsOf(params: Record<string, unknown>): Question[] {
+  const questions: Question[] = [];
+  const categories = asStringList(params.categories);
+  if (categories) {
+    const multiple = params.allow_multiple === true;
+    questions.push({
+      key: JSON.stringify(['category', multiple, categories]),
+      classes: categories,
+      multiple,
+      read: (response) => asStringList(response.category),
+      write: (response, labels) => {
+        response.category = multiple ? labels : labels[0]!;
+      },
+    });
+  }
+  const taxonomies = params.taxonomies;
+  if (taxonomies && typeof taxonomies === 'object') {
+    for (const [name, raw] of Object.entries(taxonomies as Record<string, unknown>)) {
+      const taxonomy = raw as { choices?: LabelEntry[]; allow_multiple?: boolean };
+      const classes = leafLabels(taxonomy.choices ?? []);
+      const multiple = taxonomy.allow_multiple === true;
+      questions.push({
+        key: JSON.stringify(['taxonomy', name, multiple, classes]),
+        classes,
+        multiple,
+        read: (response) => {
+          const answers = response.taxonomies as Record<string, unknown> | undefined;
+          return answers ? asStringList(answers[name]) : undefined;
+        },
+        write: (response, labels) => {
+          const answers = (response.taxonomies ??= {}) as Record<string, string[]>;
+          answers[name] = labels;
+        },
+      });
+    }
+  }
+  return questions;
+}
+
+interface QuestionGroup {
+  question: Question;
+  /** Per task of the group: its answers' labels. */
+  tasks: Array<{ taskId: string; answers: Array<{ worker: string; labels: string[] }> }>;
+}
+
+/** The consensus of every task; categorization tasks share one model per question. */
+export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMethod): Aggregation {
+  const result: Aggregation = {
+    tasks: new Map(),
+    reliability: new Map(),
+    labels: [],
+    consensusLabels: new Map(),
+  };
+  const groups = new Map<string, QuestionGroup>();
+  const partial = new Map<string, { response: Record<string, unknown>; confidence: number }>();
+  const reliabilitySum = new Map<string, { sum: number; count: number }>();
+  const addReliability = (worker: string, value: number) => {
+    const entry = reliabilitySum.get(worker) ?? { sum: 0, count: 0 };
+    entry.sum += value;
+    entry.count++;
+    reliabilitySum.set(worker, entry);
+  };
+
+  for (const task of tasks) {
+    if (task.answers.length === 0) continue;
+    if (task.type !== 'categorization') {
+      result.tasks.set(task.taskId, medoid(task.answers));
+      continue;
+    }
+    partial.set(task.taskId, { response: {}, confidence: 1 });
+    for (const question of questionsOf(task.params)) {
+      let group = groups.get(question.key);
+      if (!group) groups.set(question.key, (group = { question, tasks: [] }));
+      const answers = task.answers.flatMap(({ worker, response }) => {
+        const labels = question.read(response);
+        return labels ? [{ worker, labels }] : [];
+      });
+      if (answers.length > 0) group.tasks.push({ taskId: task.taskId, answers });
+    }
+  }
+
+  for (const { question, tasks: groupTasks } of groups.values()) {
+    if (question.multiple) {
+      const answers: MultiLabelAnswer[] = groupTasks.flatMap(({ taskId, answers }) =>
+        answers.map(({ worker, labels }) => ({ item: taskId, worker, labels })),
+      );
+      const estimate = inferMultiLabel(answers, method, { classes: question.classes });
+      for (const item of estimate.items) {
+        const entry = partial.get(item.item)!;
+        question.write(entry.response, item.labels);
+        for (const label of estimate.classes) {
+          const p = item.probability[label]!;
+          entry.confidence *= Math.max(p, 1 - p);
+        }
+      }
+      for (const [worker, value] of estimate.reliability) addReliability(worker, value);
+      continue;
+    }
+    const builder = new AnswerSetBuilder({ labels: question.classes });
+    for (const { taskId, answers } of groupTasks) {
+      for (const { worker, labels } of answers) {
+        builder.add(taskId, worker, labels[0]!);
+        result.labels.push({ question: question.key, taskId, worker, label: labels[0]! });
+      }
+    }
+    const estimate = inferTruth(builder.build(), method);
+    estimate.items.forEach((taskId, i) => {
+      const k = estimate.label[i]!;
+      if (k < 0) return;
+      const entry = partial.get(taskId)!;
+      question.write(entry.response, [estimate.labels[k]!]);
+      entry.confidence *= estimate.confidence[i]!;
+      result.consensusLabels.set(`${question.key}\u0000${taskId}`, estimate.labels[k]!);
+    });
+    estimate.workers.forEach((worker, w) => addReliability(worker, estimate.reliability[w]!));
+  }
+
+  for (const task of tasks) {
+    const entry = partial.get(task.taskId);
+    if (!entry) continue;
+    result.tasks.set(task.taskId, {
+      response: entry.response,
+      confidence: entry.confidence,
+      method,
+      answers: task.answers.length,
+    });
+  }
+  for (const [worker, { sum, count }] of reliabilitySum)
+    result.reliability.set(worker, count > 0 ? sum / count : 0);
+  return result;
+}
+
+/** The response given identically by most annotators (ties: the earliest); share as confidence. */
+function medoid(answers: readonly AnswerInput[]): TaskConsensus {
+  const counts = new Map<string, { count: number; response: Record<string, unknown> }>();
+  for (const { response } of answers) {
+    const key = canonicalJson(response);
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { count: 1, response });
+  }
+  let best: { count: number; response: Record<string, unknown> } | undefined;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return {
+    response: best!.response,
+    confidence: best!.count / answers.length,
+    method: 'medoid',
+    answers: answers.length,
+  };
+}
+
+/** JSON with object keys sorted, so equal responses compare equal whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
