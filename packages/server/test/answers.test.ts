@@ -123,6 +123,47 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
     expect(done.body.consensus.confidence).toBeCloseTo(2 / 3);
   });
 
+  it('scores answers to evaluation tasks against the expected response, per annotator', async () => {
+    await api.post('/v1/projects', { type: 'imageannotation', name: 'boxes' });
+    const expected = {
+      annotations: [
+        { type: 'box', label: 'car', left: 0, top: 0, width: 10, height: 10 },
+        { type: 'box', label: 'car', left: 50, top: 50, width: 10, height: 10 },
+      ],
+    };
+    const created = await api.post('/v1/evaluation_tasks/imageannotation', {
+      project: 'boxes',
+      attachment: 'https://example.com/street.jpg',
+      geometries: { box: { objects_to_annotate: ['car'] } },
+      expected_response: expected,
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.id;
+    const submit = (worker: string, annotations: unknown[]) =>
+      api.post(`/api/v1/tasks/${id}/answers`, { worker, response: { annotations } });
+    const perfect = await submit('ann', expected.annotations);
+    expect(perfect.status).toBe(200);
+    expect(perfect.body.score).toBe(1);
+    expect(perfect.body.consensus).toBeNull();
+    // One box right (IoU 0.81), one missing: precision 1, recall 1/2.
+    const half = await submit('bob', [
+      { type: 'box', label: 'car', left: 1, top: 1, width: 10, height: 10 },
+    ]);
+    expect(half.body.score).toBeCloseTo(2 / 3);
+    expect((await submit('ann', [])).status).toBe(409);
+    const report = await api.get('/api/v1/projects/boxes/quality');
+    const byWorker = Object.fromEntries(
+      report.body.workers.map((w: { worker: string }) => [w.worker, w]),
+    );
+    expect(byWorker.ann.gold).toEqual({ answers: 1, mean_score: 1 });
+    expect(byWorker.bob.gold.mean_score).toBeCloseTo(2 / 3);
+    const listed = await api.get(`/api/v1/tasks/${id}/answers`);
+    expect(listed.body.docs.map((a: { score: number }) => a.score)).toEqual([
+      1,
+      expect.any(Number),
+    ]);
+  });
+
   it('re-aggregates a project with another method without losing answers, and reports quality', async () => {
     await patch('/api/v1/projects/reagg/settings', {
       consensus: { min: 2, max: 2 },

@@ -50,6 +50,7 @@ export const AnswerSchema = z.object({
   id: z.string(),
   worker: z.string(),
   response: JsonObject.optional(),
+  score: z.number().nullable().optional(),
   created_at: Timestamp,
 });
 

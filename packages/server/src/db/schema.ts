@@ -156,6 +156,7 @@ export interface TaskAnswersTable {
   project_id: string | null;
   worker: string;
   response: Json<Record<string, unknown>>;
+  score: number | null;
   created_at: Generated<Date>;
 }
 

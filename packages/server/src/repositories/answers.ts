@@ -47,6 +47,22 @@ export async function listAnswersOfTask(
     .execute();
 }
 
+/** Per worker, their scored answers to the project's evaluation tasks. */
+export async function listProjectGoldScores(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+): Promise<Array<{ worker: string; score: number }>> {
+  const rows = await db
+    .selectFrom('task_answers')
+    .select(['worker', 'score'])
+    .where((eb) => eb.and(tenant(scope)))
+    .where('project_id', '=', projectId)
+    .where('score', 'is not', null)
+    .execute();
+  return rows.map((row) => ({ worker: row.worker, score: row.score! }));
+}
+
 /** An answer with what consensus needs of its task. */
 export type ProjectAnswer = TaskAnswerRow & {
   type: string;

@@ -13,6 +13,7 @@ import {
   insertAnswer,
   listAnswersOfTask,
   listProjectAnswers,
+  listProjectGoldScores,
   type ProjectAnswer,
 } from '../repositories/answers';
 import {
@@ -21,7 +22,13 @@ import {
   updateProjectSettings,
 } from '../repositories/projects';
 import { findTask, lockTask, updateTask, type TaskView } from '../repositories/tasks';
-import { aggregateTasks, canonicalJson, type TaskAnswers, type TaskConsensus } from './consensus';
+import {
+  aggregateTasks,
+  canonicalJson,
+  scoreAgainstExpected,
+  type TaskAnswers,
+  type TaskConsensus,
+} from './consensus';
 import type { Effects } from './effects';
 import { finishTask } from './tasks';
 
@@ -97,6 +104,8 @@ export interface SubmittedAnswer {
   task: TaskView;
   /** The consensus when the task completed with this answer. */
   consensus: TaskConsensus | undefined;
+  /** For an evaluation or training task: the answer's score against the expected response. */
+  score: number | undefined;
 }
 
 /**
@@ -104,6 +113,8 @@ export interface SubmittedAnswer {
  * annotators, their answers are aggregated with the project's method (over the whole project, so
  * the model knows each annotator); the task completes with the consensus as its response when it
  * is at least `consensus.confidence` sure or has `consensus.max` answers. Raw answers are kept.
+ * An answer to an evaluation or training task is scored against its expected response instead
+ * (the task stays as it is, ready for the next annotator).
  */
 export async function submitAnswer(
   db: Executor,
@@ -115,8 +126,9 @@ export async function submitAnswer(
   now: Date,
 ): Promise<SubmittedAnswer> {
   await lockTask(db, scope, taskId);
-  const task = await findTask(db, scope, taskId, 'task');
+  const task = await findTask(db, scope, taskId);
   if (!task) throw new DomainError('not_found', 'Task with that ID not found.');
+  if (task.kind !== 'task') return submitGoldAnswer(db, scope, task, worker, response, now);
   if (task.status !== 'pending') {
     throw new DomainError(
       'conflict',
@@ -156,6 +168,40 @@ export async function submitAnswer(
     answers,
     task: current,
     consensus,
+    score: undefined,
+  };
+}
+
+async function submitGoldAnswer(
+  db: Executor,
+  scope: Scope,
+  task: TaskView,
+  worker: string,
+  response: unknown,
+  now: Date,
+): Promise<SubmittedAnswer> {
+  const params = task.params as Record<string, unknown>;
+  const parsed = parseTaskResponse(task.type, response, params);
+  if (await findAnswerOfWorker(db, scope, task.id, worker)) {
+    throw new DomainError('conflict', `worker: "${worker}" already answered this task`, 'worker');
+  }
+  const expected = task.expected_response as Record<string, unknown>;
+  const score = scoreAgainstExpected(task.type, params, parsed, expected);
+  const answer = await insertAnswer(db, scope, {
+    id: newId(now),
+    task_id: task.id,
+    project_id: task.project_id,
+    worker,
+    response: JSON.stringify(parsed),
+    score,
+    created_at: now,
+  });
+  return {
+    answer: { id: answer.id, worker: answer.worker, created_at: answer.created_at },
+    answers: (await listAnswersOfTask(db, scope, task.id)).length,
+    task,
+    consensus: undefined,
+    score,
   };
 }
 
@@ -273,6 +319,13 @@ export async function projectQuality(
   const method = methodOverride ?? settingsOf(project).aggregation.method;
   const rows = await listProjectAnswers(db, scope, project.id);
   const aggregation = aggregateTasks(groupByTask(rows), method);
+  const gold = new Map<string, { answers: number; total: number }>();
+  for (const { worker, score } of await listProjectGoldScores(db, scope, project.id)) {
+    const entry = gold.get(worker) ?? { answers: 0, total: 0 };
+    entry.answers++;
+    entry.total += score;
+    gold.set(worker, entry);
+  }
 
   // Agreement over the single-label questions: units are (task, question), values the labels.
   const units = new Map<string, string[]>();
@@ -293,6 +346,9 @@ export async function projectQuality(
     entry.answers++;
     workers.set(row.worker, entry);
   }
+  for (const worker of gold.keys())
+    if (!workers.has(worker))
+      workers.set(worker, { answers: 0, labeled: 0, agree: 0, confusion: {} });
   const classes: Confusion = {};
   for (const { question, taskId, worker, label } of aggregation.labels) {
     const truth = aggregation.consensusLabels.get(`${question}\u0000${taskId}`);
@@ -328,6 +384,12 @@ export async function projectQuality(
         answers: entry.answers,
         agreement_with_consensus: entry.labeled > 0 ? entry.agree / entry.labeled : null,
         reliability: aggregation.reliability.get(worker) ?? null,
+        gold: gold.has(worker)
+          ? {
+              answers: gold.get(worker)!.answers,
+              mean_score: gold.get(worker)!.total / gold.get(worker)!.answers,
+            }
+          : null,
         confusion: entry.confusion,
       }))
       .sort((a, b) => b.answers - a.answers || (a.worker < b.worker ? -1 : 1)),

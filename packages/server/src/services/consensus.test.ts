@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateTasks, canonicalJson } from './consensus';
+import { aggregateTasks, canonicalJson, scoreAgainstExpected } from './consensus';
 
 describe('consensus of categorization tasks', () => {
   it('aggregates several-category answers class by class', () => {
@@ -55,5 +55,51 @@ describe('consensus of categorization tasks', () => {
     expect(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }] })).toBe(
       canonicalJson({ a: [{ x: 1, y: 2 }], b: 1 }),
     );
+  });
+});
+
+describe('scores against an expected response', () => {
+  it('scores each task type with its own measure', () => {
+    const categories = { categories: ['a', 'b', 'c'] };
+    expect(
+      scoreAgainstExpected('categorization', categories, { category: 'a' }, { category: 'a' }),
+    ).toBe(1);
+    expect(
+      scoreAgainstExpected('categorization', categories, { category: 'b' }, { category: 'a' }),
+    ).toBe(0);
+    const several = { categories: ['a', 'b', 'c'], allow_multiple: true };
+    expect(
+      scoreAgainstExpected(
+        'categorization',
+        several,
+        { category: ['a', 'b'] },
+        { category: ['a'] },
+      ),
+    ).toBeCloseTo(0.5);
+    const spans = (list: Array<[number, number, string]>) => ({
+      annotations: list.map(([start, end, label]) => ({ start, end, label })),
+    });
+    expect(
+      scoreAgainstExpected(
+        'namedentityrecognition',
+        {},
+        spans([[0, 5, 'PER']]),
+        spans([
+          [0, 5, 'PER'],
+          [9, 12, 'ORG'],
+        ]),
+      ),
+    ).toBeCloseTo(2 / 3);
+    expect(
+      scoreAgainstExpected(
+        'textcollection',
+        {},
+        { annotations: { summary: 'a good phone', rating: 4 } },
+        { annotations: { summary: 'a great phone', rating: 4 } },
+      ),
+    ).toBeCloseTo((2 / 3 + 1) / 2);
+    expect(scoreAgainstExpected('comparison', {}, { choice: 'left' }, { choice: 'right' })).toBe(0);
+    const polygon = { annotations: [{ type: 'polygon', label: 'x', vertices: [{ x: 0, y: 0 }] }] };
+    expect(scoreAgainstExpected('imageannotation', {}, polygon, polygon)).toBe(1);
   });
 });

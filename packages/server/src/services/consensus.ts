@@ -13,6 +13,9 @@ import {
   AnswerSetBuilder,
   inferMultiLabel,
   inferTruth,
+  scoreAgainstGold,
+  type CornerBox,
+  type LabeledSpan,
   type MultiLabelAnswer,
   type TruthMethod,
 } from '@quorum/quality';
@@ -234,4 +237,104 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The mean of the scores, or undefined when there are none. */
+function mean(scores: readonly number[]): number | undefined {
+  return scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : undefined;
+}
+
+function boxesOf(response: Record<string, unknown>): CornerBox[] {
+  const annotations = Array.isArray(response.annotations) ? response.annotations : [];
+  return annotations.flatMap((raw) => {
+    const a = raw as {
+      type?: string;
+      left: number;
+      top: number;
+      width: number;
+      height: number;
+      label?: string;
+    };
+    if (a.type !== 'box') return [];
+    return [
+      {
+        x1: a.left,
+        y1: a.top,
+        x2: a.left + a.width,
+        y2: a.top + a.height,
+        ...(a.label ? { label: a.label } : {}),
+      },
+    ];
+  });
+}
+
+function spansOf(response: Record<string, unknown>): LabeledSpan[] {
+  const annotations = Array.isArray(response.annotations) ? response.annotations : [];
+  return annotations.map((raw) => {
+    const a = raw as { start: number; end: number; label: string };
+    return { start: a.start, end: a.end, label: a.label };
+  });
+}
+
+/** Field-by-field score of two `{field: answer}` maps: text by 1 - WER, anything else exact. */
+function fieldScores(answer: unknown, expected: unknown): number[] {
+  const given = (answer ?? {}) as Record<string, unknown>;
+  return Object.entries((expected ?? {}) as Record<string, unknown>).map(([field, gold]) => {
+    const value = given[field];
+    if (typeof gold === 'string' && typeof value === 'string')
+      return scoreAgainstGold('transcript', value, gold);
+    return canonicalJson(value) === canonicalJson(gold) ? 1 : 0;
+  });
+}
+
+/**
+ * Scores an answer against a task's expected response in [0, 1], the way the quality library
+ * scores gold per kind: categorization by exact label (Jaccard for several categories; the mean
+ * over taxonomy questions), image boxes by F1 at IoU ≥ 0.5 with labels, entity spans by exact-span
+ * F1, text fields by 1 - word error rate, comparison choices exactly. Other shapes (polygons,
+ * points, lines) score 1 only when identical.
+ */
+export function scoreAgainstExpected(
+  type: string,
+  params: Record<string, unknown>,
+  response: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): number {
+  const identical = () => (canonicalJson(response) === canonicalJson(expected) ? 1 : 0);
+  switch (type) {
+    case 'categorization': {
+      const scores = questionsOf(params).flatMap((question) => {
+        const gold = question.read(expected);
+        if (!gold) return [];
+        const given = question.read(response) ?? [];
+        return [
+          question.multiple
+            ? scoreAgainstGold('multi_label', given, gold)
+            : scoreAgainstGold('label', given[0] ?? '', gold[0]!),
+        ];
+      });
+      return mean(scores) ?? identical();
+    }
+    case 'imageannotation': {
+      const gold = boxesOf(expected);
+      const given = boxesOf(response);
+      const others = (r: Record<string, unknown>) =>
+        (Array.isArray(r.annotations) ? r.annotations : []).some(
+          (a) => (a as { type?: string }).type !== 'box',
+        );
+      if (others(expected) || others(response) || gold.length + given.length === 0)
+        return identical();
+      return scoreAgainstGold('boxes', given, gold);
+    }
+    case 'namedentityrecognition':
+      return scoreAgainstGold('spans', spansOf(response), spansOf(expected));
+    case 'textcollection':
+      return mean(fieldScores(response.annotations, expected.annotations)) ?? identical();
+    case 'comparison': {
+      if (expected.choice !== undefined) return response.choice === expected.choice ? 1 : 0;
+      return mean(fieldScores(response.fields, expected.fields)) ?? identical();
+    }
+    default:
+      return identical();
+  }
 }

@@ -17,6 +17,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       project_id text references projects(id),
       worker text not null,
       response jsonb not null,
+      -- For evaluation and training tasks: the answer's score against the expected response.
+      score double precision,
       created_at timestamptz not null default now(),
       -- One answer per annotator and task: consensus counts distinct people.
       unique (task_id, worker)

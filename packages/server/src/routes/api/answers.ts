@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DomainError,
   AnswerSchema,
   ConsensusSchema,
   IdParams,
@@ -24,7 +25,7 @@ import {
   settingsOf,
   submitAnswer,
 } from '../../services/answers';
-import { requireTask } from '../../services/tasks';
+import { findTask } from '../../repositories/tasks';
 import type { Effects } from '../../services/effects';
 import type { Api } from '../types';
 
@@ -50,6 +51,10 @@ export function answerRoutes(api: Api, ctx: AppContext, effects: Effects) {
             answers: z.number().int().describe("The task's answers so far"),
             task: z.record(z.string(), z.unknown()),
             consensus: ConsensusSchema.nullable(),
+            score: z
+              .number()
+              .nullable()
+              .describe('Evaluation and training tasks: the score against the expected response'),
           }),
         },
       },
@@ -77,6 +82,7 @@ export function answerRoutes(api: Api, ctx: AppContext, effects: Effects) {
               answers: result.consensus.answers,
             }
           : null,
+        score: result.score ?? null,
       };
     },
   );
@@ -92,13 +98,16 @@ export function answerRoutes(api: Api, ctx: AppContext, effects: Effects) {
     },
     async (request) => {
       const scope = principalOf(request);
-      const task = await requireTask(db, scope, request.params.id);
+      // Work, evaluation and training tasks all take answers.
+      const task = await findTask(db, scope, request.params.id);
+      if (!task) throw new DomainError('not_found', 'Task with that ID not found.');
       const rows = await listAnswersOfTask(db, scope, task.id);
       return {
         docs: rows.map((row) => ({
           id: row.id,
           worker: row.worker,
           response: row.response as Record<string, unknown>,
+          score: row.score,
           created_at: row.created_at.toISOString(),
         })),
       };
