@@ -159,31 +159,31 @@ function accuracyTable(runs: number): boolean {
 }
 
 function adaptiveTable(): void {
+  console.log('\nAdaptive redundancy (answers replayed in file order; at least 2 per item)');
   console.log(
-    `\nAdaptive redundancy (${DEFAULT_TRUTH_METHOD}; answers replayed in file order; at least 2 per item)`,
-  );
-  console.log(
-    `${pad('dataset', 10)} ${pad('full acc.', 10)} ${pad('target', 7)} ${pad('answers', 9)} ${pad('share', 7)} ${pad('accuracy', 9)} rounds`,
+    `${pad('dataset', 10)} ${pad('method', 7)} ${pad('full acc.', 10)} ${pad('target', 7)} ${pad('answers', 9)} ${pad('share', 7)} ${pad('accuracy', 9)} rounds`,
   );
   for (const name of DATASETS) {
     const { answers, gold } = load(name);
-    const full = accuracy(inferTruth(answers), gold);
-    let needed: number | undefined;
-    for (const target of [0.9, 0.95, 0.99, 0.999]) {
-      const replay = replayAdaptive(
-        answers,
-        { targetConfidence: target, minAnswers: 2 },
-        { method: DEFAULT_TRUTH_METHOD },
-      );
-      const score = accuracy(replay.estimate, gold);
-      if (needed === undefined && score >= full) needed = replay.share;
+    for (const method of ['mv', DEFAULT_TRUTH_METHOD] as const) {
+      const full = accuracy(inferTruth(answers, method), gold);
+      let needed: number | undefined;
+      for (const target of [0.9, 0.95, 0.99, 0.999]) {
+        const replay = replayAdaptive(
+          answers,
+          { targetConfidence: target, minAnswers: 2 },
+          { method },
+        );
+        const score = accuracy(replay.estimate, gold);
+        if (needed === undefined && score >= full) needed = replay.share;
+        console.log(
+          `${pad(name, 10)} ${pad(method, 7)} ${pad(fixed(full), 10)} ${pad(target, 7)} ${pad(replay.answersUsed, 9)} ${pad(fixed(replay.share, 3), 7)} ${pad(fixed(score), 9)} ${replay.rounds}`,
+        );
+      }
       console.log(
-        `${pad(name, 10)} ${pad(fixed(full), 10)} ${pad(target, 7)} ${pad(replay.answersUsed, 9)} ${pad(fixed(replay.share, 3), 7)} ${pad(fixed(score), 9)} ${replay.rounds}`,
+        `${pad(name, 10)} ${pad(method, 7)} share of answers needed to reach its full-redundancy accuracy: ${needed === undefined ? 'not reached at these targets' : fixed(needed, 3)}`,
       );
     }
-    console.log(
-      `${pad(name, 10)} share of answers needed to reach full-redundancy accuracy: ${needed === undefined ? 'not reached at these targets' : fixed(needed, 3)}`,
-    );
   }
 }
 
