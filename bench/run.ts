@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   ingest: () => import('./ingest'),
   aggregation: () => import('./aggregation'),
+  boxes: () => import('./boxes'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { keys } from './commands/keys';
 import { orgs } from './commands/orgs';
 import { rank } from './commands/rank';
 import { aggregate } from './commands/aggregate';
+import { aggregateBoxes } from './commands/aggregate-boxes';
 import { reaggregate } from './commands/reaggregate';
 
 export interface Command {
@@ -17,12 +18,16 @@ const COMMANDS: Record<string, Command> = {
   keys,
   orgs,
   aggregate,
+  'aggregate-boxes': aggregateBoxes,
   reaggregate,
   rank,
 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(
+    ([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`,
+  );
   return `Usage: quorum <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "quorum <command> --help" for a command's options.`;
 }
 

@@ -2,3 +2,4 @@ export * from './ranking/index';
 export * from './agreement/index';
 export * from './gold/index';
 export * from './truth/index';
+export * from './geometry/index';
