@@ -103,3 +103,39 @@ describe('scores against an expected response', () => {
     expect(scoreAgainstExpected('imageannotation', {}, polygon, polygon)).toBe(1);
   });
 });
+
+describe('consensus of image annotations', () => {
+  it('fuses boxes label by label', () => {
+    const box = (label: string, left: number, top: number) => ({
+      type: 'box',
+      label,
+      left,
+      top,
+      width: 10,
+      height: 10,
+    });
+    const result = aggregateTasks(
+      [
+        {
+          taskId: 't',
+          type: 'imageannotation',
+          params: {},
+          answers: [
+            { worker: 'a', response: { annotations: [box('car', 0, 0), box('bus', 50, 50)] } },
+            { worker: 'b', response: { annotations: [box('car', 2, 2), box('bus', 52, 50)] } },
+            { worker: 'c', response: { annotations: [box('car', 1, 1)] } },
+          ],
+        },
+      ],
+      'hybrid',
+    );
+    const consensus = result.tasks.get('t')!;
+    expect(consensus.method).toBe('box-fusion');
+    const annotations = consensus.response.annotations as Array<Record<string, number | string>>;
+    const car = annotations.find((a) => a.label === 'car')!;
+    expect(car.left).toBeCloseTo(1);
+    expect(car.width).toBeCloseTo(10);
+    expect(annotations.find((a) => a.label === 'bus')!.left).toBeCloseTo(51);
+    expect(consensus.confidence).toBeGreaterThan(0.5);
+  });
+});

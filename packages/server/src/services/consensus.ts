@@ -5,12 +5,14 @@
  * Categorization is inferred with the chosen truth-inference method over all the given tasks at
  * once (so Dawid-Skene and friends learn each annotator's reliability across the project): one
  * question per distinct category list (and per taxonomy question), single-label questions with
- * the categorical methods, multi-label ones by binary relevance. Other task types take the medoid
- * answer: the response most annotators gave identically (ties: the earliest given).
+ * the categorical methods, multi-label ones by binary relevance. Image annotations made of boxes
+ * are fused (fuseBoxes). Everything else takes the medoid answer: the response most annotators
+ * gave identically (ties: the earliest given).
  */
 import { leafLabels, type LabelEntry } from '@quorum/core';
 import {
   AnswerSetBuilder,
+  fuseBoxes,
   inferMultiLabel,
   inferTruth,
   scoreAgainstGold,
@@ -37,7 +39,7 @@ export interface TaskConsensus {
   response: Record<string, unknown>;
   /** Probability that the response is right, under the method's model. */
   confidence: number;
-  method: TruthMethod | 'medoid';
+  method: TruthMethod | 'medoid' | 'box-fusion';
   answers: number;
 }
 
@@ -142,7 +144,7 @@ export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMetho
   for (const task of tasks) {
     if (task.answers.length === 0) continue;
     if (task.type !== 'categorization') {
-      result.tasks.set(task.taskId, medoid(task.answers));
+      result.tasks.set(task.taskId, fusedBoxes(task.answers) ?? medoid(task.answers));
       continue;
     }
     partial.set(task.taskId, { response: {}, confidence: 1 });
@@ -206,6 +208,53 @@ export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMetho
   for (const [worker, { sum, count }] of reliabilitySum)
     result.reliability.set(worker, count > 0 ? sum / count : 0);
   return result;
+}
+
+interface BoxAnswer {
+  type: 'box';
+  label: string;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Image annotations made of boxes only: weighted box fusion (same-label boxes grouped at IoU 0.5,
+ * corners averaged, objects kept by best agreement with the annotators); confidence is the mean
+ * support of the kept objects (1 when everyone agreed there was nothing). Undefined for answers
+ * with other shapes (they take the medoid until polygon fusion lands in the platform).
+ */
+function fusedBoxes(answers: readonly AnswerInput[]): TaskConsensus | undefined {
+  const annotationsOf = (response: Record<string, unknown>) =>
+    Array.isArray(response.annotations)
+      ? (response.annotations as Array<{ type?: string }>)
+      : undefined;
+  const lists = answers.map(({ response }) => annotationsOf(response));
+  if (lists.some((list) => !list || list.some((a) => a.type !== 'box'))) return undefined;
+  const fused = fuseBoxes(
+    answers.map(({ worker }, index) => ({
+      annotator: worker,
+      boxes: (lists[index] as BoxAnswer[]).map((a) => ({
+        x1: a.left,
+        y1: a.top,
+        x2: a.left + a.width,
+        y2: a.top + a.height,
+        label: a.label,
+      })),
+    })),
+  );
+  const annotations = fused.map(({ box }) => ({
+    type: 'box',
+    label: box.label!,
+    left: box.x1,
+    top: box.y1,
+    width: box.x2 - box.x1,
+    height: box.y2 - box.y1,
+  }));
+  const confidence =
+    fused.length > 0 ? fused.reduce((sum, object) => sum + object.confidence, 0) / fused.length : 1;
+  return { response: { annotations }, confidence, method: 'box-fusion', answers: answers.length };
 }
 
 /** The response given identically by most annotators (ties: the earliest); share as confidence. */
