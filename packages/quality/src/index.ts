@@ -3,3 +3,4 @@ export * from './agreement/index';
 export * from './gold/index';
 export * from './truth/index';
 export * from './geometry/index';
+export * from './text/index';
