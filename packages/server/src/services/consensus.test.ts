@@ -139,3 +139,34 @@ describe('consensus of image annotations', () => {
     expect(consensus.confidence).toBeGreaterThan(0.5);
   });
 });
+
+describe('consensus of named entities', () => {
+  it('keeps characters most annotators marked with a label', () => {
+    const text = 'Ada met Charles';
+    const entities = (...list: Array<[number, number, string]>) => ({
+      annotations: list.map(([start, end, label]) => ({ start, end, label })),
+    });
+    const result = aggregateTasks(
+      [
+        {
+          taskId: 't',
+          type: 'namedentityrecognition',
+          params: { text, labels: [{ name: 'PER' }] },
+          answers: [
+            { worker: 'a', response: entities([0, 3, 'PER'], [8, 15, 'PER']) },
+            { worker: 'b', response: entities([0, 3, 'PER']) },
+            { worker: 'c', response: entities([0, 3, 'PER'], [8, 15, 'PER']) },
+          ],
+        },
+      ],
+      'hybrid',
+    );
+    const consensus = result.tasks.get('t')!;
+    expect(consensus.method).toBe('span-consensus');
+    expect(consensus.response.annotations).toEqual([
+      { start: 0, end: 3, label: 'PER', text: 'Ada' },
+      { start: 8, end: 15, label: 'PER', text: 'Charles' },
+    ]);
+    expect(consensus.confidence).toBeCloseTo((1 + 2 / 3) / 2);
+  });
+});

@@ -6,7 +6,7 @@
  * once (so Dawid-Skene and friends learn each annotator's reliability across the project): one
  * question per distinct category list (and per taxonomy question), single-label questions with
  * the categorical methods, multi-label ones by binary relevance. Image annotations made of boxes
- * are fused (fuseBoxes). Everything else takes the medoid answer: the response most annotators
+ * are fused (fuseBoxes), named entities by span consensus. Everything else takes the medoid answer: the response most annotators
  * gave identically (ties: the earliest given).
  */
 import { leafLabels, type LabelEntry } from '@quorum/core';
@@ -14,6 +14,7 @@ import {
   AnswerSetBuilder,
   fuseBoxes,
   inferMultiLabel,
+  spanConsensus,
   inferTruth,
   scoreAgainstGold,
   type CornerBox,
@@ -39,7 +40,7 @@ export interface TaskConsensus {
   response: Record<string, unknown>;
   /** Probability that the response is right, under the method's model. */
   confidence: number;
-  method: TruthMethod | 'medoid' | 'box-fusion';
+  method: TruthMethod | 'medoid' | 'box-fusion' | 'span-consensus';
   answers: number;
 }
 
@@ -144,7 +145,11 @@ export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMetho
   for (const task of tasks) {
     if (task.answers.length === 0) continue;
     if (task.type !== 'categorization') {
-      result.tasks.set(task.taskId, fusedBoxes(task.answers) ?? medoid(task.answers));
+      const consensus =
+        task.type === 'namedentityrecognition'
+          ? entitySpans(task.params, task.answers)
+          : fusedBoxes(task.answers);
+      result.tasks.set(task.taskId, consensus ?? medoid(task.answers));
       continue;
     }
     partial.set(task.taskId, { response: {}, confidence: 1 });
@@ -255,6 +260,40 @@ function fusedBoxes(answers: readonly AnswerInput[]): TaskConsensus | undefined 
   const confidence =
     fused.length > 0 ? fused.reduce((sum, object) => sum + object.confidence, 0) / fused.length : 1;
   return { response: { annotations }, confidence, method: 'box-fusion', answers: answers.length };
+}
+
+/**
+ * Named entities by character-level span consensus: a character belongs to an entity of a label
+ * when more than half the annotators marked it so; confidence is the mean confidence of the
+ * consensus spans (1 when everyone agreed there was none). Relationships are not aggregated.
+ */
+function entitySpans(
+  params: Record<string, unknown>,
+  answers: readonly AnswerInput[],
+): TaskConsensus | undefined {
+  if (typeof params.text !== 'string') return undefined;
+  const characters = Array.from(params.text);
+  const spans = spanConsensus(
+    answers.map(({ worker, response }) => ({
+      annotator: worker,
+      spans: spansOf(response),
+    })),
+    characters.length,
+  );
+  const annotations = spans.map(({ start, end, label }) => ({
+    start,
+    end,
+    label,
+    text: characters.slice(start, end).join(''),
+  }));
+  const confidence =
+    spans.length > 0 ? spans.reduce((sum, span) => sum + span.confidence, 0) / spans.length : 1;
+  return {
+    response: { annotations, relationships: [] },
+    confidence,
+    method: 'span-consensus',
+    answers: answers.length,
+  };
 }
 
 /** The response given identically by most annotators (ties: the earliest); share as confidence. */
