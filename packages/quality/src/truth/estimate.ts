@@ -126,7 +126,8 @@ export function tieRanks(answers: AnswerSet): Int32Array {
 /** What the methods share about an answer set, computed once per run. */
 export interface Prepared {
   answers: AnswerSet;
-  byItem: ItemIndex;
+  /** The answers grouped by item, built on first use (the votes do not need it). */
+  readonly byItem: ItemIndex;
   labelTotals: Float64Array;
   /** Each label's place in the tie order (see chooseLabels). */
   tieRank: Int32Array;
@@ -138,15 +139,14 @@ export interface Prepared {
 }
 
 export function prepare(answers: AnswerSet, options: TruthOptions = {}): Prepared {
-  const byItem = indexByItem(answers);
   const itemCount = answers.items.length;
   const labelCount = answers.labels.length;
   let gold = options.gold;
   if (gold && gold.length !== itemCount)
     throw new RangeError(`gold has ${gold.length} entries for ${itemCount} items`);
   const hasEvidence = new Uint8Array(itemCount);
-  for (let i = 0; i < itemCount; i++)
-    hasEvidence[i] = byItem.start[i + 1]! > byItem.start[i]! ? 1 : 0;
+  const { item } = answers;
+  for (let a = 0; a < item.length; a++) hasEvidence[item[a]!] = 1;
   let hasGold = false;
   if (gold) {
     for (let i = 0; i < itemCount; i++) {
@@ -157,7 +157,18 @@ export function prepare(answers: AnswerSet, options: TruthOptions = {}): Prepare
     }
   } else gold = new Int32Array(itemCount).fill(-1);
   const labelTotals = countLabels(answers);
-  return { answers, byItem, labelTotals, tieRank: tieRanks(answers), hasEvidence, gold, hasGold };
+  let byItem: ItemIndex | undefined;
+  return {
+    answers,
+    get byItem() {
+      return (byItem ??= indexByItem(answers));
+    },
+    labelTotals,
+    tieRank: tieRanks(answers),
+    hasEvidence,
+    gold,
+    hasGold,
+  };
 }
 
 /** Sets the rows of gold items to certainty in their gold label. */

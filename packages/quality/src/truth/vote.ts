@@ -47,28 +47,29 @@ function finishVote(
   method: 'mv' | 'wawa',
   skills?: Float64Array,
 ): TruthEstimate {
-  const { answers, labelTotals, hasEvidence } = prepared;
+  const { answers, labelTotals } = prepared;
   const answerCount = answers.label.length;
   const prior = labelTotals.map((count) =>
     answerCount === 0 ? 1 / labelTotals.length : count / answerCount,
   );
-  const reliability =
-    skills ??
-    agreementWithLabels(prepared, chooseLabels(posterior, prepared.tieRank, hasEvidence).label);
-  return finish(prepared, {
+  const estimate = finish(prepared, {
     method,
     posterior,
     prior,
-    reliability,
+    reliability: skills ?? new Float64Array(answers.workers.length),
     iterations: 1,
     converged: true,
     objective: NaN,
   });
+  // Without given skills, reliability is agreement with the labels just chosen.
+  return skills
+    ? estimate
+    : { ...estimate, reliability: agreementWithLabels(prepared, estimate.label) };
 }
 
 /** Per item, the (weighted) share of votes for each label; gold items clamped. */
 function voteShares(prepared: Prepared, weights?: Float64Array): Float64Array {
-  const { answers, byItem } = prepared;
+  const { answers } = prepared;
   const labelCount = answers.labels.length;
   if (weights) {
     if (weights.length !== answers.workers.length)
@@ -78,24 +79,28 @@ function voteShares(prepared: Prepared, weights?: Float64Array): Float64Array {
     for (const weight of weights)
       if (!(weight >= 0)) throw new RangeError('worker weights must be >= 0');
   }
-  const posterior = new Float64Array(answers.items.length * labelCount);
-  const { start, order } = byItem;
-  for (let i = 0; i < answers.items.length; i++) {
-    const row = i * labelCount;
-    let total = 0;
-    for (let x = start[i]!; x < start[i + 1]!; x++) {
-      const a = order[x]!;
-      const weight = weights ? weights[answers.worker[a]!]! : 1;
-      posterior[row + answers.label[a]!]! += weight;
-      total += weight;
-    }
-    if (total === 0) {
-      // Every voter has weight 0 (say, workers who never agreed with the first vote): fall back to
-      // plain counts rather than inventing a label.
-      for (let x = start[i]!; x < start[i + 1]!; x++) posterior[row + answers.label[order[x]!]!]!++;
-      total = start[i + 1]! - start[i]!;
-    }
-    if (total > 0) for (let k = 0; k < labelCount; k++) posterior[row + k]! /= total;
+  const itemCount = answers.items.length;
+  const posterior = new Float64Array(itemCount * labelCount);
+  const totals = new Float64Array(itemCount);
+  const { item, worker, label } = answers;
+  // One pass in answer order; items are normalised afterwards.
+  for (let a = 0; a < item.length; a++) {
+    const weight = weights ? weights[worker[a]!]! : 1;
+    posterior[item[a]! * labelCount + label[a]!]! += weight;
+    totals[item[a]!]! += weight;
+  }
+  for (let i = 0; i < itemCount; i++) {
+    if (totals[i]! > 0 || !prepared.hasEvidence[i]) continue;
+    // Every voter has weight 0 (say, workers who never agreed with the first vote): fall back to
+    // plain counts rather than inventing a label.
+    const { start, order } = prepared.byItem;
+    for (let x = start[i]!; x < start[i + 1]!; x++)
+      posterior[i * labelCount + label[order[x]!]!]!++;
+    totals[i] = start[i + 1]! - start[i]!;
+  }
+  for (let i = 0; i < itemCount; i++) {
+    const total = totals[i]!;
+    if (total > 0) for (let k = 0; k < labelCount; k++) posterior[i * labelCount + k]! /= total;
   }
   clampGold(posterior, prepared);
   return posterior;
