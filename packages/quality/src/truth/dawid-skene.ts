@@ -22,6 +22,14 @@ export interface DawidSkeneOptions extends IterativeOptions {
    */
   smoothing?: number;
   /**
+   * Extra pseudo-answers on the diagonal (right answers), on top of smoothing: a prior that
+   * annotators are better than chance. It breaks the symmetry that lets a worker with one or two
+   * answers be read as always wrong (one task answered once came out at 0.5 with the other
+   * label). Default: the smoothing for hybrid (0.5) and onecoin (1), so the diagonal of the prior
+   * holds twice the pseudo-answers of the other cells; 0 for dawidSkene (the classic model).
+   */
+  competence?: number;
+  /**
    * `learned` (default for ds and onecoin): the class prior is re-estimated from the posteriors.
    * `uniform` (default for hybrid): fixed, so a class that spammers favour cannot feed on itself.
    */
@@ -58,7 +66,7 @@ export function dawidSkene(
   answers: AnswerSet,
   options: DawidSkeneOptions = {},
 ): DawidSkeneEstimate {
-  return fit(answers, options, 'ds', 'full', 1e-6, 'learned');
+  return fit(answers, options, 'ds', 'full', 1e-6, 'learned', 0);
 }
 
 /**
@@ -69,7 +77,7 @@ export function oneCoinDawidSkene(
   answers: AnswerSet,
   options: DawidSkeneOptions = {},
 ): DawidSkeneEstimate {
-  return fit(answers, options, 'onecoin', 'one-coin', 1, 'learned');
+  return fit(answers, options, 'onecoin', 'one-coin', 1, 'learned', 1);
 }
 
 /**
@@ -86,7 +94,7 @@ export function hybridDawidSkene(
   answers: AnswerSet,
   options: DawidSkeneOptions = {},
 ): DawidSkeneEstimate {
-  return fit(answers, options, 'hybrid', 'evidence', 0.5, 'uniform');
+  return fit(answers, options, 'hybrid', 'evidence', 0.5, 'uniform', 0.5);
 }
 
 function fit(
@@ -96,6 +104,7 @@ function fit(
   model: WorkerModel,
   defaultSmoothing: number,
   defaultPrior: 'learned' | 'uniform',
+  defaultCompetence: number,
 ): DawidSkeneEstimate {
   const prepared = prepare(answers, options);
   const K = answers.labels.length;
@@ -107,10 +116,13 @@ function fit(
   if (!(smoothing >= 0)) throw new RangeError('smoothing must be >= 0');
   if (model === 'evidence' && !(smoothing > 0))
     throw new RangeError('the hybrid model needs smoothing > 0 (its evidence is a Bayesian one)');
+  const competence = options.competence ?? defaultCompetence;
+  if (!(competence >= 0)) throw new RangeError('competence must be >= 0');
   return runEm(prepared, start, {
     method,
     model,
     smoothing,
+    competence,
     uniformPrior: (options.classPrior ?? defaultPrior) === 'uniform',
     maxIterations: options.maxIterations ?? DAWID_SKENE_DEFAULTS.maxIterations,
     tolerance: options.tolerance ?? DAWID_SKENE_DEFAULTS.tolerance,
@@ -122,6 +134,7 @@ interface EmSettings {
   method: TruthMethod;
   model: WorkerModel;
   smoothing: number;
+  competence: number;
   uniformPrior: boolean;
   maxIterations: number;
   tolerance: number;
@@ -437,6 +450,7 @@ function mStep(
   fullMatrix: Uint8Array,
 ): void {
   const s = settings.smoothing;
+  const c = settings.competence;
   const S = 2 * K;
   for (let w = 0; w < workerCount; w++) {
     // The worker's first cell: log half at `offset`, count half at `counts`; cells S apart.
@@ -445,16 +459,16 @@ function mStep(
     let useFull = settings.model === 'full';
     if (settings.model === 'evidence')
       useFull =
-        fullEvidence(table, counts, K, S, s) - coinEvidence(table, counts, K, S, s) >
+        fullEvidence(table, counts, K, S, s, c) - coinEvidence(table, counts, K, S, s, c) >
         FULL_MATRIX_PRIOR_LOG_ODDS;
     fullMatrix[w] = useFull ? 1 : 0;
     if (useFull) {
       for (let k = 0; k < K; k++) {
         let total = 0;
-        for (let l = 0; l < K; l++) total += table[counts + l * S + k]! + s;
+        for (let l = 0; l < K; l++) total += table[counts + l * S + k]! + s + (l === k ? c : 0);
         const logTotal = Math.log(total);
         for (let l = 0; l < K; l++) {
-          const value = table[counts + l * S + k]! + s;
+          const value = table[counts + l * S + k]! + s + (l === k ? c : 0);
           // A row with no mass at all (no smoothing, no answers) stays uniform rather than NaN.
           table[offset + l * S + k] =
             total > 0 ? Math.log(Math.max(value, 1e-300)) - logTotal : -Math.log(K);
@@ -462,7 +476,7 @@ function mStep(
       }
     } else {
       const { right, all } = rightAndAll(table, counts, K, S);
-      const accuracy = all + 2 * s > 0 ? (right + s) / (all + 2 * s) : 0.5;
+      const accuracy = all + 2 * s + c > 0 ? (right + s + c) / (all + 2 * s + c) : 0.5;
       const logRight = Math.log(Math.max(accuracy, 1e-300));
       const logWrong = K > 1 ? Math.log(Math.max((1 - accuracy) / (K - 1), 1e-300)) : 0;
       for (let l = 0; l < K; l++)
@@ -484,44 +498,52 @@ function rightAndAll(counts: Float64Array, offset: number, K: number, S: number)
   return { right, all };
 }
 
-/** log marginal likelihood of a worker's counts with a Dirichlet(α) prior on each row. */
+/**
+ * log marginal likelihood of a worker's counts with a Dirichlet prior on each row: α on every
+ * cell, α + c on the diagonal.
+ */
 function fullEvidence(
   counts: Float64Array,
   offset: number,
   K: number,
   S: number,
   alpha: number,
+  c: number,
 ): number {
   let evidence = 0;
-  const rowPrior = logGamma(K * alpha) - K * logGamma(alpha);
   for (let k = 0; k < K; k++) {
     let total = 0;
+    let prior = 0;
     for (let l = 0; l < K; l++) {
+      const a = alpha + (l === k ? c : 0);
       const count = counts[offset + l * S + k]!;
       total += count;
-      evidence += logGamma(alpha + count);
+      prior += a;
+      evidence += logGamma(a + count) - logGamma(a);
     }
-    evidence += rowPrior - logGamma(K * alpha + total);
+    evidence += logGamma(prior) - logGamma(prior + total);
   }
   return evidence;
 }
 
-/** The same with one Beta(α, α) accuracy; a wrong answer is one of K-1 labels. */
+/** The same with one Beta(α + c, α) accuracy; a wrong answer is one of K-1 labels. */
 function coinEvidence(
   counts: Float64Array,
   offset: number,
   K: number,
   S: number,
   alpha: number,
+  c: number,
 ): number {
   const { right, all } = rightAndAll(counts, offset, K, S);
   const wrong = all - right;
   return (
-    logGamma(alpha + right) +
+    logGamma(alpha + c + right) +
     logGamma(alpha + wrong) -
-    logGamma(2 * alpha + all) +
-    logGamma(2 * alpha) -
-    2 * logGamma(alpha) -
+    logGamma(2 * alpha + c + all) +
+    logGamma(2 * alpha + c) -
+    logGamma(alpha + c) -
+    logGamma(alpha) -
     (K > 1 ? wrong * Math.log(K - 1) : 0)
   );
 }

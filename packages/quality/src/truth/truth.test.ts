@@ -131,6 +131,24 @@ describe('every method', () => {
 });
 
 describe('a single item', () => {
+  it.each(TRUTH_METHODS)(
+    '%s: follows a lone answer, even against a declared first class',
+    (method) => {
+      const one = encodeAnswers([{ item: 'i', worker: 'w', label: 'b' }], { labels: ['a', 'b'] });
+      expect(one.labels[inferTruth(one, method).label[0]!]).toBe('b');
+      const two = encodeAnswers(
+        [
+          { item: 'i', worker: 'w', label: 'b' },
+          { item: 'j', worker: 'w', label: 'a' },
+        ],
+        { labels: ['a', 'b'] },
+      );
+      const estimate = inferTruth(two, method);
+      expect(two.labels[estimate.label[0]!]).toBe('b');
+      expect(two.labels[estimate.label[1]!]).toBe('a');
+    },
+  );
+
   it.each(TRUTH_METHODS)('%s: a strict majority is never overturned', (method) => {
     fc.assert(
       fc.property(

@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { aggregateTasks, canonicalJson, scoreAgainstExpected } from './consensus';
 
 describe('consensus of categorization tasks', () => {
+  it('takes a lone answer as it is with every method', () => {
+    for (const method of ['hybrid', 'mv', 'wawa', 'ds', 'onecoin', 'glad', 'mace'] as const) {
+      const result = aggregateTasks(
+        [
+          {
+            taskId: 't',
+            type: 'categorization',
+            params: { categories: ['a', 'b'] },
+            answers: [{ worker: 'w', response: { category: 'b' } }],
+          },
+        ],
+        method,
+      );
+      expect(result.tasks.get('t')!.response).toEqual({ category: 'b' });
+    }
+  });
+
   it('aggregates several-category answers class by class', () => {
     const result = aggregateTasks(
       [
