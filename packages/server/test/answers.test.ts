@@ -100,7 +100,7 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
     expect(last.body.consensus.confidence).toBeCloseTo(0.75);
   });
 
-  it('takes the most common identical answer for types without a model', async () => {
+  it('combines text collection answers field by field', async () => {
     await patch('/api/v1/projects/texts/settings', { consensus: { min: 3, max: 3 } });
     const created = await api.post('/v1/task/textcollection', {
       project: 'texts',
@@ -119,7 +119,7 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
     const done = await say('c', 'hello');
     expect(done.body.task.status).toBe('completed');
     expect(done.body.task.response).toEqual({ annotations: { greeting: 'hello' } });
-    expect(done.body.consensus).toMatchObject({ method: 'medoid', answers: 3 });
+    expect(done.body.consensus).toMatchObject({ method: 'field-consensus', answers: 3 });
     expect(done.body.consensus.confidence).toBeCloseTo(2 / 3);
   });
 

@@ -187,3 +187,33 @@ describe('consensus of named entities', () => {
     expect(consensus.confidence).toBeCloseTo((1 + 2 / 3) / 2);
   });
 });
+
+describe('consensus of text collection', () => {
+  it('combines text fields word by word and other fields by plurality', () => {
+    const answer = (worker: string, annotations: Record<string, unknown>) => ({
+      worker,
+      response: { annotations },
+    });
+    const result = aggregateTasks(
+      [
+        {
+          taskId: 't',
+          type: 'textcollection',
+          params: {},
+          answers: [
+            answer('a', { summary: 'a great phone with a bad battery', stars: 4 }),
+            answer('b', { summary: 'a good phone with a weak battery', stars: 4, note: 'x' }),
+            answer('c', { summary: 'a great phone with a weak battery', stars: 5 }),
+          ],
+        },
+      ],
+      'hybrid',
+    );
+    const consensus = result.tasks.get('t')!;
+    expect(consensus.method).toBe('field-consensus');
+    expect(consensus.response).toEqual({
+      annotations: { summary: 'a great phone with a weak battery', stars: 4 },
+    });
+    expect(consensus.confidence).toBeGreaterThan(0.6);
+  });
+});

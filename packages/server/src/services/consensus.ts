@@ -6,7 +6,8 @@
  * once (so Dawid-Skene and friends learn each annotator's reliability across the project): one
  * question per distinct category list (and per taxonomy question), single-label questions with
  * the categorical methods, multi-label ones by binary relevance. Image annotations made of boxes
- * are fused (fuseBoxes), named entities by span consensus. Everything else takes the medoid answer: the response most annotators
+ * are fused (fuseBoxes), named entities by span consensus, text collection field by field (text
+ * by ROVER). Everything else takes the medoid answer: the response most annotators
  * gave identically (ties: the earliest given).
  */
 import { leafLabels, type LabelEntry } from '@quorum/core';
@@ -16,6 +17,7 @@ import {
   inferMultiLabel,
   spanConsensus,
   inferTruth,
+  roverTranscript,
   scoreAgainstGold,
   type CornerBox,
   type LabeledSpan,
@@ -40,7 +42,7 @@ export interface TaskConsensus {
   response: Record<string, unknown>;
   /** Probability that the response is right, under the method's model. */
   confidence: number;
-  method: TruthMethod | 'medoid' | 'box-fusion' | 'span-consensus';
+  method: TruthMethod | 'medoid' | 'box-fusion' | 'span-consensus' | 'field-consensus';
   answers: number;
 }
 
@@ -148,7 +150,9 @@ export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMetho
       const consensus =
         task.type === 'namedentityrecognition'
           ? entitySpans(task.params, task.answers)
-          : fusedBoxes(task.answers);
+          : task.type === 'textcollection'
+            ? fieldByField(task.answers)
+            : fusedBoxes(task.answers);
       result.tasks.set(task.taskId, consensus ?? medoid(task.answers));
       continue;
     }
@@ -292,6 +296,54 @@ function entitySpans(
     response: { annotations, relationships: [] },
     confidence,
     method: 'span-consensus',
+    answers: answers.length,
+  };
+}
+
+/**
+ * Text collection, field by field: a field is answered when most annotators answered it; plain
+ * text answers are combined by ROVER (word by word, so each word is the majority's), any other
+ * answer is the one given identically by most. Confidence is the mean over fields of the share
+ * behind each (for text, the mean word confidence).
+ */
+function fieldByField(answers: readonly AnswerInput[]): TaskConsensus | undefined {
+  const maps = answers.map(({ response }) => response.annotations);
+  if (!maps.every((m) => m && typeof m === 'object' && !Array.isArray(m))) return undefined;
+  const fields = [...new Set(maps.flatMap((m) => Object.keys(m as object)))].sort();
+  const annotations: Record<string, unknown> = {};
+  const confidences: number[] = [];
+  for (const field of fields) {
+    const given = answers.flatMap(({ worker, response }) => {
+      const value = (response.annotations as Record<string, unknown>)[field];
+      return value === undefined ? [] : [{ worker, value }];
+    });
+    // Answered by most annotators, or left out.
+    if (given.length * 2 <= answers.length) {
+      confidences.push(1 - given.length / answers.length);
+      continue;
+    }
+    if (given.every(({ value }) => typeof value === 'string')) {
+      const rover = roverTranscript(
+        given.map(({ worker, value }) => ({ annotator: worker, text: value as string })),
+      );
+      annotations[field] = rover.text;
+      confidences.push(
+        rover.words.length > 0
+          ? rover.words.reduce((sum, w) => sum + w.confidence, 0) / rover.words.length
+          : 1,
+      );
+      continue;
+    }
+    const plurality = medoid(given.map(({ worker, value }) => ({ worker, response: { value } })));
+    annotations[field] = plurality.response.value;
+    confidences.push((plurality.confidence * given.length) / answers.length);
+  }
+  const confidence =
+    confidences.length > 0 ? confidences.reduce((a, b) => a + b, 0) / confidences.length : 1;
+  return {
+    response: { annotations },
+    confidence,
+    method: 'field-consensus',
     answers: answers.length,
   };
 }
