@@ -122,6 +122,37 @@ describe('scores against an expected response', () => {
 });
 
 describe('consensus of image annotations', () => {
+  it('keeps the polygon most annotators drew, as drawn by the most typical of them', () => {
+    const square = (x: number, label = 'roof') => ({
+      type: 'polygon',
+      label,
+      vertices: [
+        { x, y: 0 },
+        { x: x + 10, y: 0 },
+        { x: x + 10, y: 10 },
+        { x, y: 10 },
+      ],
+    });
+    const result = aggregateTasks(
+      [
+        {
+          taskId: 't',
+          type: 'imageannotation',
+          params: {},
+          answers: [
+            { worker: 'a', response: { annotations: [square(0), square(100)] } },
+            { worker: 'b', response: { annotations: [square(1)] } },
+            { worker: 'c', response: { annotations: [square(0.5)] } },
+          ],
+        },
+      ],
+      'hybrid',
+    );
+    const consensus = result.tasks.get('t')!;
+    expect(consensus.method).toBe('shape-fusion');
+    expect(consensus.response.annotations).toEqual([square(0.5)]);
+  });
+
   it('fuses boxes label by label', () => {
     const box = (label: string, left: number, top: number) => ({
       type: 'box',
@@ -147,7 +178,7 @@ describe('consensus of image annotations', () => {
       'hybrid',
     );
     const consensus = result.tasks.get('t')!;
-    expect(consensus.method).toBe('box-fusion');
+    expect(consensus.method).toBe('shape-fusion');
     const annotations = consensus.response.annotations as Array<Record<string, number | string>>;
     const car = annotations.find((a) => a.label === 'car')!;
     expect(car.left).toBeCloseTo(1);

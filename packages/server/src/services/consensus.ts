@@ -5,8 +5,8 @@
  * Categorization is inferred with the chosen truth-inference method over all the given tasks at
  * once (so Dawid-Skene and friends learn each annotator's reliability across the project): one
  * question per distinct category list (and per taxonomy question), single-label questions with
- * the categorical methods, multi-label ones by binary relevance. Image annotations made of boxes
- * are fused (fuseBoxes), named entities by span consensus, text collection field by field (text
+ * the categorical methods, multi-label ones by binary relevance. Image boxes and polygons are
+ * fused, named entities by span consensus, text collection field by field (text
  * by ROVER). Everything else takes the medoid answer: the response most annotators
  * gave identically (ties: the earliest given).
  */
@@ -15,6 +15,9 @@ import {
   AnswerSetBuilder,
   fuseBoxes,
   inferMultiLabel,
+  isSimplePolygon,
+  polygonIoU,
+  shapeConsensus,
   spanConsensus,
   inferTruth,
   roverTranscript,
@@ -42,7 +45,7 @@ export interface TaskConsensus {
   response: Record<string, unknown>;
   /** Probability that the response is right, under the method's model. */
   confidence: number;
-  method: TruthMethod | 'medoid' | 'box-fusion' | 'span-consensus' | 'field-consensus';
+  method: TruthMethod | 'medoid' | 'shape-fusion' | 'span-consensus' | 'field-consensus';
   answers: number;
 }
 
@@ -152,7 +155,7 @@ export function aggregateTasks(tasks: readonly TaskAnswers[], method: TruthMetho
           ? entitySpans(task.params, task.answers)
           : task.type === 'textcollection'
             ? fieldByField(task.answers)
-            : fusedBoxes(task.answers);
+            : fusedShapes(task.answers);
       result.tasks.set(task.taskId, consensus ?? medoid(task.answers));
       continue;
     }
@@ -228,32 +231,39 @@ interface BoxAnswer {
   height: number;
 }
 
+interface PolygonAnswer {
+  type: 'polygon';
+  label: string;
+  vertices: Array<{ x: number; y: number }>;
+}
+
 /**
- * Image annotations made of boxes only: weighted box fusion (same-label boxes grouped at IoU 0.5,
- * corners averaged, objects kept by best agreement with the annotators); confidence is the mean
- * support of the kept objects (1 when everyone agreed there was nothing). Undefined for answers
- * with other shapes (they take the medoid until polygon fusion lands in the platform).
+ * Image annotations made of boxes and polygons: boxes by weighted box fusion (same-label boxes
+ * grouped at IoU 0.5, corners averaged, objects kept by best agreement with the annotators),
+ * polygons label by label by the same consensus with polygon IoU, each object's polygon being the
+ * member most like the others. Confidence is the mean support of the kept objects (1 when
+ * everyone agreed there was nothing). Undefined for other shapes or polygons that are not simple
+ * (they take the medoid).
  */
-function fusedBoxes(answers: readonly AnswerInput[]): TaskConsensus | undefined {
-  const annotationsOf = (response: Record<string, unknown>) =>
+function fusedShapes(answers: readonly AnswerInput[]): TaskConsensus | undefined {
+  const lists = answers.map(({ response }) =>
     Array.isArray(response.annotations)
-      ? (response.annotations as Array<{ type?: string }>)
-      : undefined;
-  const lists = answers.map(({ response }) => annotationsOf(response));
-  if (lists.some((list) => !list || list.some((a) => a.type !== 'box'))) return undefined;
+      ? (response.annotations as Array<BoxAnswer | PolygonAnswer>)
+      : undefined,
+  );
+  if (lists.some((list) => !list || list.some((a) => a.type !== 'box' && a.type !== 'polygon')))
+    return undefined;
   const fused = fuseBoxes(
     answers.map(({ worker }, index) => ({
       annotator: worker,
-      boxes: (lists[index] as BoxAnswer[]).map((a) => ({
-        x1: a.left,
-        y1: a.top,
-        x2: a.left + a.width,
-        y2: a.top + a.height,
-        label: a.label,
-      })),
+      boxes: lists[index]!.flatMap((a) =>
+        a.type === 'box'
+          ? [{ x1: a.left, y1: a.top, x2: a.left + a.width, y2: a.top + a.height, label: a.label }]
+          : [],
+      ),
     })),
   );
-  const annotations = fused.map(({ box }) => ({
+  const annotations: Array<Record<string, unknown>> = fused.map(({ box }) => ({
     type: 'box',
     label: box.label!,
     left: box.x1,
@@ -261,9 +271,30 @@ function fusedBoxes(answers: readonly AnswerInput[]): TaskConsensus | undefined 
     width: box.x2 - box.x1,
     height: box.y2 - box.y1,
   }));
+  const confidences = fused.map((object) => object.confidence);
+  const polygons = lists.flatMap((list) =>
+    list!.filter((a): a is PolygonAnswer => a.type === 'polygon'),
+  );
+  for (const label of [...new Set(polygons.map((p) => p.label))].sort()) {
+    const drawn = answers.map(({ worker }, index) => ({
+      annotator: worker,
+      shapes: lists[index]!.filter(
+        (a): a is PolygonAnswer => a.type === 'polygon' && a.label === label,
+      ).map((a) => a.vertices),
+    }));
+    if (drawn.some(({ shapes }) => shapes.some((shape) => !isSimplePolygon(shape))))
+      return undefined;
+    for (const object of shapeConsensus(drawn, polygonIoU, {
+      compare: (a, b) =>
+        canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0,
+    })) {
+      annotations.push({ type: 'polygon', label, vertices: object.shape });
+      confidences.push(object.confidence);
+    }
+  }
   const confidence =
-    fused.length > 0 ? fused.reduce((sum, object) => sum + object.confidence, 0) / fused.length : 1;
-  return { response: { annotations }, confidence, method: 'box-fusion', answers: answers.length };
+    confidences.length > 0 ? confidences.reduce((sum, c) => sum + c, 0) / confidences.length : 1;
+  return { response: { annotations }, confidence, method: 'shape-fusion', answers: answers.length };
 }
 
 /**
