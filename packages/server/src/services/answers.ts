@@ -214,21 +214,27 @@ function describe(consensus: TaskConsensus) {
   };
 }
 
-/** The task's consensus, inferred over its project's answers when it has a project. */
+/**
+ * The task's consensus. Models that learn annotators (every categorical method but majority
+ * vote) are fitted over the project's answers; majority vote and the other task types need only
+ * the task's own.
+ */
 async function consensusOf(
   db: Executor,
   scope: Scope,
   task: TaskView,
   method: TruthMethod,
 ): Promise<TaskConsensus> {
-  const rows = task.project_id
-    ? await listProjectAnswers(db, scope, task.project_id)
-    : (await listAnswersOfTask(db, scope, task.id)).map((row) => ({
-        ...row,
-        type: task.type,
-        params: task.params as Record<string, unknown>,
-        status: task.status,
-      }));
+  const learnsAnnotators = task.type === 'categorization' && method !== 'mv';
+  const rows =
+    task.project_id && learnsAnnotators
+      ? await listProjectAnswers(db, scope, task.project_id)
+      : (await listAnswersOfTask(db, scope, task.id)).map((row) => ({
+          ...row,
+          type: task.type,
+          params: task.params as Record<string, unknown>,
+          status: task.status,
+        }));
   const aggregation = aggregateTasks(groupByTask(rows), method);
   return aggregation.tasks.get(task.id)!;
 }
