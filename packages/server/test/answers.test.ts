@@ -73,6 +73,9 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
     const twice = await answer(id2, 'w1', 'dog');
     expect(twice.status).toBe(409);
     expect(twice.body.field).toBe('worker');
+    const blank = await answer(id2, '   ', 'cat');
+    expect(blank.status).toBe(400);
+    expect(JSON.stringify(blank.body)).toContain('worker');
     const bad = await answer(id2, 'w2', 'cow');
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('response.category');

@@ -41,6 +41,7 @@ export const SubmitAnswerBody = z
       .string()
       .min(1)
       .max(200)
+      .refine((id) => id.trim() !== '', { error: 'must not be blank' })
       .describe("The annotator's id in your system (one answer per annotator and task)"),
     response: JsonObject.describe("An answer in the task type's response shape"),
   })
