@@ -11,3 +11,5 @@ export * from './api/scale';
 export * from './api/deliveries';
 export * from './media';
 export * from './api/quality';
+export * from './workforce';
+export * from './api/workforce';

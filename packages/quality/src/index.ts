@@ -4,3 +4,4 @@ export * from './gold/index';
 export * from './truth/index';
 export * from './geometry/index';
 export * from './text/index';
+export * from './standing/index';

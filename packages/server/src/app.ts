@@ -9,7 +9,7 @@ import {
 import secureJsonParse from 'secure-json-parse';
 import { DomainError } from '@quorum/core';
 import type { AppContext } from './context';
-import { requirePrincipal } from './http/auth';
+import { authorize, requirePrincipal, type Access } from './http/auth';
 import { handleError } from './http/errors';
 import { registerRoutes } from './routes/index';
 import { registerWebApp } from './http/web';
@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The body a route sees when the request has none (Scale's clients omit `{}` and `[]`). */
     emptyBody?: unknown;
+    /** Who may call the route (default: operators — API keys, owners and admins). */
+    access?: Access;
+    /** Routes that need no authentication (signing in). */
+    public?: boolean;
   }
 }
 
@@ -100,7 +104,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
-      await requirePrincipal(ctx.database.db, request);
+      const config = request.routeOptions.config;
+      if (config.public) return;
+      const principal = await requirePrincipal(ctx.database.db, request, ctx.now());
+      authorize(principal, config.access);
     });
     await registerRoutes(api.withTypeProvider<ZodTypeProvider>(), ctx);
   });

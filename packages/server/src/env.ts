@@ -26,6 +26,8 @@ export interface Config {
   /** Callback retries: attempts per delivery (Scale's 20) and a factor on the delays (1). */
   callbackMaxAttempts: number;
   callbackRetryScale: number;
+  /** How often lapsed claims are returned to the work queue. */
+  leaseSweepMs: number;
 }
 
 export type AssetConfig =
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     runWorkers: env.QUORUM_WORKERS !== 'off',
     callbackMaxAttempts: integer('QUORUM_CALLBACK_MAX_ATTEMPTS', 20, 1),
     callbackRetryScale: number('QUORUM_CALLBACK_RETRY_SCALE', 1),
+    leaseSweepMs: integer('QUORUM_LEASE_SWEEP_MS', 5000, 50),
     webDir: resolve(
       env.QUORUM_WEB_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)),
     ),

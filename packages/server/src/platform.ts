@@ -5,6 +5,7 @@ import type { Config } from './env';
 import type { AppContext } from './context';
 import { openDatabase, type OpenDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
 import { BossQueue } from './jobs/boss';
@@ -31,6 +32,27 @@ export interface StartOptions {
 }
 
 /** Opens the database, migrates, bootstraps, starts the job workers and the HTTP server. */
+/**
+ * Returns lapsed claims to the work queue every `intervalMs` (claims that find nothing also do
+ * it on the spot). Several processes may sweep at once: each skips rows another holds.
+ */
+function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running
+      .then(() => inTransaction(ctx.database.db, (tx) => expireLeases(tx, ctx.now())))
+      .then((expired) => {
+        if (expired > 0) ctx.log.info({ expired }, 'lapsed claims returned to the queue');
+      })
+      .catch((error: unknown) => ctx.log.warn({ err: error }, 'lease sweep failed'));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
 export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
   const log = options.logger ?? pino({ level: config.logLevel });
   const database =
@@ -64,7 +86,10 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       log,
       now: () => new Date(),
     };
-    if (config.runWorkers) await startWorkers(queue, ctx);
+    if (config.runWorkers) {
+      await startWorkers(queue, ctx);
+      closers.push(startLeaseSweeper(ctx, config.leaseSweepMs));
+    }
     const app = await buildApp(ctx);
     closers.unshift(() => app.close());
     const address = await app.listen({ host: config.host, port: options.port ?? config.port });

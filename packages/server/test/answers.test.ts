@@ -28,9 +28,14 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
   });
 
   it('keeps settings with defaults, validates changes and names the field', async () => {
-    expect((await api.get('/api/v1/projects/votes/settings')).body).toEqual({
+    expect((await api.get('/api/v1/projects/votes/settings')).body).toMatchObject({
       consensus: { min: 1, max: 1, confidence: 0 },
       aggregation: { method: 'hybrid' },
+      review: { stage: false, auditRate: 0 },
+      gold: { rate: 0, qualifyCount: 0 },
+      leaseSeconds: 600,
+      maxOpenClaims: 3,
+      clearance: 0,
     });
     const changed = await patch('/api/v1/projects/votes/settings', {
       consensus: { min: 3, max: 3 },

@@ -63,6 +63,9 @@ export interface BatchesTable {
   created_at: Generated<Date>;
   finalized_at: NullableTimestamp;
   completed_at: NullableTimestamp;
+  /** Higher is served first by the work queue. */
+  priority: Generated<number>;
+  deadline: NullableTimestamp;
 }
 
 export type TaskKind = 'task' | 'evaluation' | 'training';
@@ -162,6 +165,100 @@ export interface TaskAnswersTable {
 
 export type TaskAnswerRow = Selectable<TaskAnswersTable>;
 
+export type WorkerRole = 'owner' | 'admin' | 'manager' | 'reviewer' | 'annotator';
+export type WorkerPool = 'internal' | 'vendor' | 'crowd';
+
+export interface WorkersTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  email: string;
+  name: string;
+  roles: ColumnType<WorkerRole[], WorkerRole[], WorkerRole[]>;
+  pool: WorkerPool;
+  team: string | null;
+  skills: Json<Record<string, number>>;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  clearance: Generated<number>;
+  password_hash: string | null;
+  status: 'active' | 'removed';
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface WorkerCredentialsTable {
+  id: string;
+  worker_id: string;
+  kind: 'token' | 'session';
+  secret_hash: string;
+  created_at: Generated<Date>;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export type MemberStatus =
+  'training' | 'qualifying' | 'active' | 'paused' | 'unqualified' | 'removed';
+
+export interface ProjectMembersTable {
+  organization_id: string;
+  livemode: boolean;
+  project_id: string;
+  worker_id: string;
+  status: MemberStatus;
+  reason: string | null;
+  qualify_answers: Generated<number>;
+  qualify_score: Generated<number>;
+  gold_answers: Generated<number>;
+  gold_score: Generated<number>;
+  trained: Generated<number>;
+  pay_rate: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type WorkStage = 'attempt' | 'review' | 'audit';
+
+export interface WorkItemsTable {
+  task_id: string;
+  stage: WorkStage;
+  organization_id: string;
+  livemode: boolean;
+  project_id: string;
+  batch_id: string | null;
+  open_slots: number;
+  priority: number;
+  deadline: NullableTimestamp;
+  seq: ColumnType<number, number | bigint | string, number>;
+}
+
+export type AssignmentStage = WorkStage | 'training' | 'evaluation' | 'gold';
+export type AssignmentStatus = 'active' | 'submitted' | 'released' | 'expired' | 'late';
+
+export interface AssignmentsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  task_id: string;
+  project_id: string;
+  batch_id: string | null;
+  worker_id: string;
+  stage: AssignmentStage;
+  status: AssignmentStatus;
+  claimed_at: Timestamp;
+  lease_expires_at: Timestamp;
+  last_seen_at: Timestamp;
+  submitted_at: NullableTimestamp;
+  active_seconds: Generated<number>;
+  response: Json<Record<string, unknown>> | null;
+  idempotency_key: string | null;
+  release_reason: string | null;
+  score: number | null;
+  outcome: 'accepted' | 'rejected' | 'corrected' | null;
+  pay_base: Generated<number>;
+  pay_bonus: Generated<number>;
+  currency: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -173,6 +270,11 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   task_answers: TaskAnswersTable;
+  workers: WorkersTable;
+  worker_credentials: WorkerCredentialsTable;
+  project_members: ProjectMembersTable;
+  work_items: WorkItemsTable;
+  assignments: AssignmentsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
@@ -183,3 +285,7 @@ export type BatchRow = Selectable<BatchesTable>;
 export type FileRow = Selectable<FilesTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type WorkerRow = Selectable<WorkersTable>;
+export type ProjectMemberRow = Selectable<ProjectMembersTable>;
+export type AssignmentRow = Selectable<AssignmentsTable>;
+export type WorkItemRow = Selectable<WorkItemsTable>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
@@ -94,4 +95,37 @@ export async function listProjectAnswers(
     .orderBy('task_answers.created_at')
     .orderBy('task_answers.id')
     .execute();
+}
+
+/**
+ * The answers to the tasks that `taskId`'s annotators answered most recently (up to `perWorker`
+ * each, the task itself included), with each task's type, params and status.
+ */
+export async function listAnswersAround(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  taskId: string,
+  perWorker: number,
+): Promise<ProjectAnswer[]> {
+  const result = await sql<ProjectAnswer>`
+    select ta.*, t.type, t.params, t.status, t.response as task_response
+    from task_answers ta
+    join tasks t on t.id = ta.task_id
+    where ta.organization_id = ${scope.organizationId} and ta.livemode = ${scope.livemode}
+      and ta.project_id = ${projectId} and t.kind = 'task'
+      and ta.task_id in (
+        select recent.task_id
+        from (select distinct worker from task_answers where task_id = ${taskId}) w
+        cross join lateral (
+          select r.task_id from task_answers r
+          where r.project_id = ${projectId} and r.worker = w.worker
+          order by r.created_at desc
+          limit ${perWorker}
+        ) recent
+        union select ${taskId}
+      )
+    order by ta.created_at, ta.id
+  `.execute(db);
+  return result.rows;
 }

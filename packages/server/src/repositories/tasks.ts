@@ -3,16 +3,19 @@ import type { Executor } from '../db/executor';
 import type { TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { tenant } from './tenant';
+import { enqueueTasks } from './workforce';
 
 export type NewTask = Omit<Insertable<TasksTable>, 'organization_id' | 'livemode'>;
 
 export async function insertTasks(db: Executor, scope: Scope, rows: NewTask[]): Promise<TaskRow[]> {
   if (rows.length === 0) return [];
-  return db
+  const inserted = await db
     .insertInto('tasks')
     .values(rows.map((row) => ({ ...tenant(scope), ...row })))
     .returningAll()
     .execute();
+  await enqueueTasks(db, scope, { taskIds: inserted.map((row) => row.id) });
+  return inserted;
 }
 
 /** Inserts without returning rows: the bulk path, where the caller already knows the ids. */
@@ -26,6 +29,7 @@ export async function insertTasksQuietly(
     .insertInto('tasks')
     .values(rows.map((row) => ({ ...tenant(scope), ...row })))
     .execute();
+  await enqueueTasks(db, scope, { taskIds: rows.map((row) => row.id) });
 }
 
 /** A task with its project's and batch's names, which the API shows instead of ids. */

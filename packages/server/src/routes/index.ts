@@ -6,6 +6,8 @@ import { nativeTaskRoutes } from './api/tasks';
 import { bulkRoutes } from './api/bulk';
 import { deliveryRoutes } from './api/deliveries';
 import { answerRoutes } from './api/answers';
+import { workRoutes } from './api/work';
+import { workforceRoutes } from './api/workforce';
 import { projectRoutes } from './v1/projects';
 import { batchRoutes } from './v1/batches';
 import { taskRoutes } from './v1/tasks';
@@ -23,4 +25,6 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   bulkRoutes(api, ctx, effects);
   deliveryRoutes(api, ctx);
   answerRoutes(api, ctx, effects);
+  workforceRoutes(api, ctx);
+  workRoutes(api, ctx, effects);
 }

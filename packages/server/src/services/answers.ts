@@ -1,26 +1,24 @@
 import { DomainError, parseTaskResponse, type Scope } from '@quorum/core';
-import {
-  DEFAULT_TRUTH_METHOD,
-  isTruthMethod,
-  krippendorffAlpha,
-  type TruthMethod,
-} from '@quorum/quality';
+import { krippendorffAlpha, type TruthMethod } from '@quorum/quality';
 import type { Executor } from '../db/executor';
-import type { ProjectRow } from '../db/schema';
 import { newId } from '../ids';
 import {
   findAnswerOfWorker,
   insertAnswer,
   listAnswersOfTask,
+  listAnswersAround,
   listProjectAnswers,
   listProjectGoldScores,
   type ProjectAnswer,
 } from '../repositories/answers';
+import { findProjectsByIds, updateProjectSettings } from '../repositories/projects';
 import {
-  findProjectByName,
-  findProjectsByIds,
-  updateProjectSettings,
-} from '../repositories/projects';
+  DEFAULT_SETTINGS,
+  changeProjectSettings,
+  requireProject,
+  settingsOf,
+  type ProjectSettings,
+} from './settings';
 import { findTask, lockTask, updateTask, type TaskView } from '../repositories/tasks';
 import {
   aggregateTasks,
@@ -32,70 +30,8 @@ import {
 import type { Effects } from './effects';
 import { finishTask } from './tasks';
 
-/** A project's consensus and aggregation settings, defaults filled in. */
-export interface ProjectSettings {
-  consensus: {
-    /** Distinct annotators a task needs before its answers are aggregated. */
-    min: number;
-    /** Annotators at most: the task completes at this count whatever the confidence. */
-    max: number;
-    /** Between min and max, the task completes once the consensus is at least this confident. */
-    confidence: number;
-  };
-  aggregation: { method: TruthMethod };
-}
-
-export const DEFAULT_SETTINGS: ProjectSettings = {
-  consensus: { min: 1, max: 1, confidence: 0 },
-  aggregation: { method: DEFAULT_TRUTH_METHOD },
-};
-
-/** The stored settings with defaults filled in (stored values were validated when written). */
-export function settingsOf(project: ProjectRow | undefined): ProjectSettings {
-  const stored = (project?.settings ?? {}) as Partial<ProjectSettings>;
-  const consensus = { ...DEFAULT_SETTINGS.consensus, ...stored.consensus };
-  const method = stored.aggregation?.method;
-  return {
-    consensus: { ...consensus, max: Math.max(consensus.max, consensus.min) },
-    aggregation: { method: method && isTruthMethod(method) ? method : DEFAULT_TRUTH_METHOD },
-  };
-}
-
-/** A project by name or id. */
-export async function requireProject(db: Executor, scope: Scope, ref: string): Promise<ProjectRow> {
-  const project =
-    (await findProjectByName(db, scope, ref)) ?? (await findProjectsByIds(db, scope, [ref]))[0];
-  if (!project) throw new DomainError('not_found', `Project "${ref}" was not found`, 'project');
-  return project;
-}
-
-/** Merges a settings change (already validated) into the project's settings. */
-export async function changeProjectSettings(
-  db: Executor,
-  scope: Scope,
-  ref: string,
-  change: {
-    consensus?: Partial<ProjectSettings['consensus']>;
-    aggregation?: { method?: TruthMethod };
-  },
-  now: Date,
-): Promise<ProjectSettings> {
-  const project = await requireProject(db, scope, ref);
-  const current = settingsOf(project);
-  const next: ProjectSettings = {
-    consensus: { ...current.consensus, ...change.consensus },
-    aggregation: { ...current.aggregation, ...change.aggregation },
-  };
-  if (next.consensus.max < next.consensus.min) {
-    throw new DomainError(
-      'invalid',
-      `consensus.max: must be at least consensus.min (${next.consensus.min})`,
-      'consensus.max',
-    );
-  }
-  await updateProjectSettings(db, scope, project.id, next, now);
-  return next;
-}
+export { DEFAULT_SETTINGS, changeProjectSettings, requireProject, settingsOf };
+export type { ProjectSettings };
 
 /** What submitting an answer did. */
 export interface SubmittedAnswer {
@@ -215,11 +151,19 @@ function describe(consensus: TaskConsensus) {
 }
 
 /**
- * The task's consensus. Models that learn annotators (every categorical method but majority
- * vote) are fitted over the project's answers; majority vote and the other task types need only
- * the task's own.
+ * How many of each annotator's latest tasks the completing consensus learns from: the model sees
+ * the task's annotators on up to this many recent tasks each, with everyone's answers to those
+ * tasks, so completing a task costs the same in a project of a thousand tasks or a million.
+ * Re-aggregation fits the whole project.
  */
-async function consensusOf(
+const NEIGHBOURHOOD = 400;
+
+/**
+ * The task's consensus. Models that learn annotators (every categorical method but majority
+ * vote) are fitted over the task's annotators' recent work; majority vote and the other task
+ * types need only the task's own answers.
+ */
+export async function consensusOf(
   db: Executor,
   scope: Scope,
   task: TaskView,
@@ -228,7 +172,7 @@ async function consensusOf(
   const learnsAnnotators = task.type === 'categorization' && method !== 'mv';
   const rows =
     task.project_id && learnsAnnotators
-      ? await listProjectAnswers(db, scope, task.project_id)
+      ? await listAnswersAround(db, scope, task.project_id, task.id, NEIGHBOURHOOD)
       : (await listAnswersOfTask(db, scope, task.id)).map((row) => ({
           ...row,
           type: task.type,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { DomainError, keyHint, notFound, type KeyEnvironment, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type { ApiKeyRow } from '../db/schema';
+import type { Caller } from './workers';
 import { newId, randomToken } from '../ids';
 import {
   findActiveKeyBySecret,
@@ -18,9 +19,9 @@ import {
   listOrganizations,
 } from '../repositories/organizations';
 
-/** Who is calling: the key's organization and environment. */
+/** Who is calling: the organization and environment, and the key or worker acting in it. */
 export interface Principal extends Scope {
-  keyId: string;
+  caller: Caller;
 }
 
 export const DEFAULT_ORGANIZATION = 'default';
@@ -50,7 +51,7 @@ export async function authenticate(db: Executor, key: string): Promise<Principal
   return {
     organizationId: row.organization_id,
     livemode: row.environment === 'live',
-    keyId: row.id,
+    caller: { kind: 'key', roles: ['owner'] },
   };
 }
 

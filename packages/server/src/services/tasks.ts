@@ -22,6 +22,7 @@ import {
   type TaskView,
 } from '../repositories/tasks';
 import { findBatchByName } from '../repositories/batches';
+import { deleteWorkItems } from '../repositories/workforce';
 import { findProjectByName, findProjectsByIds } from '../repositories/projects';
 import { onBatchTaskFinished } from './batches';
 import type { Effects } from './effects';
@@ -263,6 +264,7 @@ export async function finishTask(
     completed_at: now,
     updated_at: now,
   });
+  await deleteWorkItems(db, task.id);
   const finished = (await findTask(db, scope, task.id))!;
   await effects.taskChanged(db, scope, finished, 'task.completed');
   if (finished.batch_id) await onBatchTaskFinished(db, scope, finished.batch_id, effects, now);
@@ -313,6 +315,7 @@ export async function cancelTask(
     updated_at: now,
     ...(clearUniqueId ? { unique_id: null } : {}),
   });
+  await deleteWorkItems(db, id);
   if (task.batch_id) await onBatchTaskFinished(db, scope, task.batch_id, effects, now);
   return (await findTask(db, scope, id))!;
 }

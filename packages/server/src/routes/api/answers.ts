@@ -116,9 +116,10 @@ export function answerRoutes(api: Api, ctx: AppContext, effects: Effects) {
   api.get(
     '/api/v1/projects/:project/settings',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['quality'],
-        summary: "A project's consensus and aggregation settings",
+        summary: "A project's routing, quality and pay settings",
         params: ProjectParams,
         response: { 200: ProjectSettingsSchema },
       },
@@ -129,9 +130,10 @@ export function answerRoutes(api: Api, ctx: AppContext, effects: Effects) {
   api.patch(
     '/api/v1/projects/:project/settings',
     {
+      config: { access: 'manager' },
       schema: {
         tags: ['quality'],
-        summary: "Change a project's consensus and aggregation settings (fields given only)",
+        summary: "Change a project's routing, quality and pay settings (fields given only)",
         params: ProjectParams,
         body: ProjectSettingsPatch,
         response: { 200: ProjectSettingsSchema },

@@ -1,0 +1,1 @@
+export { betaCdf, goldStanding, type GoldStanding, type StandingOptions } from './standing';

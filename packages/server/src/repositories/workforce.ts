@@ -1,0 +1,547 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Scope } from '@quorum/core';
+import type { Executor } from '../db/executor';
+import type {
+  AssignmentRow,
+  AssignmentsTable,
+  MemberStatus,
+  ProjectMemberRow,
+  WorkStage,
+  WorkerRow,
+  WorkersTable,
+} from '../db/schema';
+import type { Insertable, Updateable } from 'kysely';
+import { tenant } from './tenant';
+
+/** Tokens and session ids are long random strings: SHA-256 is enough to store them. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workers and their credentials
+
+export async function insertWorker(
+  db: Executor,
+  scope: Scope,
+  row: Omit<Insertable<WorkersTable>, 'organization_id' | 'livemode'>,
+): Promise<WorkerRow | undefined> {
+  return db
+    .insertInto('workers')
+    .values({ ...tenant(scope), ...row })
+    .onConflict((oc) => oc.columns(['organization_id', 'livemode', 'email']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findWorker(db: Executor, scope: Scope, id: string) {
+  return db
+    .selectFrom('workers')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findWorkersByIds(db: Executor, scope: Scope, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('workers')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function listWorkers(
+  db: Executor,
+  scope: Scope,
+  query: { role?: string; pool?: string; status?: string; limit: number; after?: string },
+) {
+  let q = db
+    .selectFrom('workers')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)));
+  if (query.role) q = q.where(sql<boolean>`${query.role} = any(roles)`);
+  if (query.pool) q = q.where('pool', '=', query.pool as WorkerRow['pool']);
+  if (query.status) q = q.where('status', '=', query.status as WorkerRow['status']);
+  if (query.after) q = q.where('id', '>', query.after);
+  return q.orderBy('id').limit(query.limit).execute();
+}
+
+export async function updateWorker(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  change: Updateable<WorkersTable>,
+) {
+  return db
+    .updateTable('workers')
+    .set(change)
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Workers with this email in any organization (sign-in finds the tenant this way). */
+export async function findWorkersByEmail(db: Executor, email: string) {
+  return db
+    .selectFrom('workers')
+    .innerJoin('organizations', 'organizations.id', 'workers.organization_id')
+    .selectAll('workers')
+    .select('organizations.name as organization_name')
+    .where('workers.email', '=', email)
+    .where('workers.status', '=', 'active')
+    .execute();
+}
+
+export async function insertCredential(
+  db: Executor,
+  row: {
+    id: string;
+    workerId: string;
+    kind: 'token' | 'session';
+    secret: string;
+    expiresAt?: Date;
+  },
+) {
+  await db
+    .insertInto('worker_credentials')
+    .values({
+      id: row.id,
+      worker_id: row.workerId,
+      kind: row.kind,
+      secret_hash: hashSecret(row.secret),
+      expires_at: row.expiresAt ?? null,
+    })
+    .execute();
+}
+
+/** The worker a live credential belongs to. Unscoped on purpose: this is how a scope is found. */
+export async function findWorkerByCredential(
+  db: Executor,
+  secret: string,
+  now: Date,
+): Promise<(WorkerRow & { credential_id: string }) | undefined> {
+  return db
+    .selectFrom('worker_credentials')
+    .innerJoin('workers', 'workers.id', 'worker_credentials.worker_id')
+    .selectAll('workers')
+    .select('worker_credentials.id as credential_id')
+    .where('worker_credentials.secret_hash', '=', hashSecret(secret))
+    .where('worker_credentials.revoked_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('worker_credentials.expires_at', 'is', null),
+        eb('worker_credentials.expires_at', '>', now),
+      ]),
+    )
+    .executeTakeFirst();
+}
+
+export async function revokeCredentials(
+  db: Executor,
+  workerId: string,
+  now: Date,
+  only?: { id?: string; kind?: 'token' | 'session' },
+) {
+  let q = db
+    .updateTable('worker_credentials')
+    .set({ revoked_at: now })
+    .where('worker_id', '=', workerId)
+    .where('revoked_at', 'is', null);
+  if (only?.id) q = q.where('id', '=', only.id);
+  if (only?.kind) q = q.where('kind', '=', only.kind);
+  await q.execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project members
+
+/** The worker's standing on the project, locked; created with `initial()` when absent. */
+export async function lockMember(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  workerId: string,
+  initial: () => Promise<MemberStatus> | MemberStatus,
+): Promise<ProjectMemberRow> {
+  const select = () =>
+    db
+      .selectFrom('project_members')
+      .selectAll()
+      .where((eb) => eb.and(tenant(scope)))
+      .where('project_id', '=', projectId)
+      .where('worker_id', '=', workerId)
+      .forUpdate()
+      .executeTakeFirst();
+  const found = await select();
+  if (found) return found;
+  await db
+    .insertInto('project_members')
+    .values({
+      ...tenant(scope),
+      project_id: projectId,
+      worker_id: workerId,
+      status: await initial(),
+    })
+    .onConflict((oc) => oc.columns(['project_id', 'worker_id']).doNothing())
+    .execute();
+  return (await select())!;
+}
+
+export async function findMembers(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  workerIds?: string[],
+) {
+  let q = db
+    .selectFrom('project_members')
+    .innerJoin('workers', 'workers.id', 'project_members.worker_id')
+    .selectAll('project_members')
+    .select(['workers.email as email', 'workers.name as name'])
+    .where('project_members.organization_id', '=', scope.organizationId)
+    .where('project_members.livemode', '=', scope.livemode)
+    .where('project_members.project_id', '=', projectId);
+  if (workerIds) {
+    if (workerIds.length === 0) return [];
+    q = q.where('project_members.worker_id', 'in', workerIds);
+  }
+  return q.orderBy('workers.email').execute();
+}
+
+export async function findMembershipsOfWorker(db: Executor, scope: Scope, workerId: string) {
+  return db
+    .selectFrom('project_members')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('worker_id', '=', workerId)
+    .execute();
+}
+
+export async function updateMember(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  workerId: string,
+  change: Updateable<ProjectMemberRow>,
+) {
+  return db
+    .updateTable('project_members')
+    .set(change)
+    .where((eb) => eb.and(tenant(scope)))
+    .where('project_id', '=', projectId)
+    .where('worker_id', '=', workerId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+
+/**
+ * Puts new pending work tasks of a project on the queue for their first stage, with as many
+ * claims as the project's `consensus.min`. Tasks of a staging batch wait for its finalization.
+ */
+export async function enqueueTasks(
+  db: Executor,
+  scope: Scope,
+  where: { taskIds: string[] } | { batchId: string },
+): Promise<void> {
+  if ('taskIds' in where && where.taskIds.length === 0) return;
+  const filter =
+    'taskIds' in where
+      ? sql`t.id = any(${where.taskIds}::text[])`
+      : sql`t.batch_id = ${where.batchId}`;
+  await sql`
+    insert into work_items
+      (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority, deadline, seq)
+    select t.id, 'attempt', t.organization_id, t.livemode, t.project_id, t.batch_id,
+      greatest(1, coalesce((p.settings -> 'consensus' ->> 'min')::int, 1)),
+      coalesce(b.priority, 0), b.deadline, t.seq
+    from tasks t
+    join projects p on p.id = t.project_id
+    left join batches b on b.id = t.batch_id
+    where ${filter}
+      and t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+      and t.kind = 'task' and t.status = 'pending'
+      and (b.id is null or b.status <> 'staging')
+    on conflict do nothing
+  `.execute(db);
+}
+
+/** Opens `slots` more claims on a task's stage (creating the item when needed). */
+export async function openSlots(
+  db: Executor,
+  task: {
+    id: string;
+    organization_id: string;
+    livemode: boolean;
+    project_id: string;
+    batch_id: string | null;
+    seq: number;
+  },
+  stage: WorkStage,
+  slots: number,
+): Promise<void> {
+  await sql`
+    insert into work_items
+      (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority, deadline, seq)
+    select ${task.id}, ${stage}, ${task.organization_id}, ${task.livemode}, ${task.project_id},
+      ${task.batch_id}, ${slots}, coalesce(b.priority, 0), b.deadline, ${task.seq}
+    from (select 1) one
+    left join batches b on b.id = ${task.batch_id}
+    on conflict (task_id, stage) do update set open_slots = work_items.open_slots + excluded.open_slots
+  `.execute(db);
+}
+
+/** Gives a claim back to a task's stage, if the stage is still being worked on. */
+export async function returnSlot(db: Executor, taskId: string, stage: WorkStage): Promise<void> {
+  await db
+    .updateTable('work_items')
+    .set((eb) => ({ open_slots: eb('open_slots', '+', 1) }))
+    .where('task_id', '=', taskId)
+    .where('stage', '=', stage)
+    .execute();
+}
+
+/** Takes one open claim of a task's stage back, if there is one (a lapsed worker resuming). */
+export async function retakeSlot(db: Executor, taskId: string, stage: WorkStage): Promise<boolean> {
+  const row = await db
+    .updateTable('work_items')
+    .set((eb) => ({ open_slots: eb('open_slots', '-', 1) }))
+    .where('task_id', '=', taskId)
+    .where('stage', '=', stage)
+    .where('open_slots', '>', 0)
+    .returning('task_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function countOpenSlots(db: Executor, taskId: string, stage: WorkStage) {
+  const row = await db
+    .selectFrom('work_items')
+    .select('open_slots')
+    .where('task_id', '=', taskId)
+    .where('stage', '=', stage)
+    .executeTakeFirst();
+  return row?.open_slots ?? 0;
+}
+
+export async function deleteWorkItems(db: Executor, taskId: string, stage?: WorkStage) {
+  let q = db.deleteFrom('work_items').where('task_id', '=', taskId);
+  if (stage) q = q.where('stage', '=', stage);
+  await q.execute();
+}
+
+export async function setBatchQueueOrder(
+  db: Executor,
+  scope: Scope,
+  batchId: string,
+  order: { priority: number; deadline: Date | null },
+) {
+  await db
+    .updateTable('batches')
+    .set(order)
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', batchId)
+    .execute();
+  await db
+    .updateTable('work_items')
+    .set({ priority: order.priority, deadline: order.deadline })
+    .where((eb) => eb.and(tenant(scope)))
+    .where('batch_id', '=', batchId)
+    .execute();
+}
+
+/**
+ * Claims the best open item of `stage` the worker has not worked on: highest batch priority,
+ * then earliest deadline, then oldest. Rows other claims hold are skipped, not waited for.
+ */
+export async function claimWorkItem(
+  db: Executor,
+  scope: Scope,
+  input: { projectIds: string[]; workerId: string; stage: WorkStage },
+): Promise<{ task_id: string; project_id: string; batch_id: string | null } | undefined> {
+  if (input.projectIds.length === 0) return undefined;
+  const where =
+    input.projectIds.length === 1
+      ? sql`c.project_id = ${input.projectIds[0]}`
+      : sql`c.project_id = any(${input.projectIds}::text[])`;
+  const result = await sql<{ task_id: string; project_id: string; batch_id: string | null }>`
+    update work_items w set open_slots = w.open_slots - 1
+    from (
+      select c.task_id, c.stage from work_items c
+      where ${where}
+        and c.organization_id = ${scope.organizationId} and c.livemode = ${scope.livemode}
+        and c.stage = ${input.stage} and c.open_slots > 0
+        and not exists (
+          select 1 from assignments a where a.task_id = c.task_id and a.worker_id = ${input.workerId}
+        )
+      order by c.priority desc, c.deadline asc nulls last, c.seq
+      limit 1
+      for update skip locked
+    ) pick
+    where w.task_id = pick.task_id and w.stage = pick.stage
+    returning w.task_id, w.project_id, w.batch_id
+  `.execute(db);
+  return result.rows[0];
+}
+
+/** An evaluation or training task of the project the worker has not done. */
+export async function pickQualityTask(
+  db: Executor,
+  scope: Scope,
+  input: { projectId: string; workerId: string; kind: 'evaluation' | 'training'; random: boolean },
+): Promise<string | undefined> {
+  const result = await sql<{ id: string }>`
+    select t.id from tasks t
+    where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+      and t.project_id = ${input.projectId} and t.kind = ${input.kind} and t.status <> 'canceled'
+      and not exists (select 1 from assignments a where a.task_id = t.id and a.worker_id = ${input.workerId})
+    order by ${input.random ? sql`random()` : sql`t.seq`}
+    limit 1
+  `.execute(db);
+  return result.rows[0]?.id;
+}
+
+/** Whether the project has any training task. */
+export async function hasTrainingTasks(db: Executor, scope: Scope, projectId: string) {
+  const row = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where((eb) => eb.and(tenant(scope)))
+    .where('project_id', '=', projectId)
+    .where('kind', '=', 'training')
+    .where('status', '<>', 'canceled')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignments
+
+export async function insertAssignment(
+  db: Executor,
+  scope: Scope,
+  row: Omit<Insertable<AssignmentsTable>, 'organization_id' | 'livemode'>,
+): Promise<AssignmentRow> {
+  return db
+    .insertInto('assignments')
+    .values({ ...tenant(scope), ...row })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The worker's own assignment, locked; another worker's is simply not found. */
+export async function lockAssignment(db: Executor, scope: Scope, id: string, workerId: string) {
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .where('worker_id', '=', workerId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findAssignment(db: Executor, scope: Scope, id: string, workerId: string) {
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .where('worker_id', '=', workerId)
+    .executeTakeFirst();
+}
+
+export async function updateAssignment(
+  db: Executor,
+  id: string,
+  change: Updateable<AssignmentsTable>,
+): Promise<AssignmentRow> {
+  return db
+    .updateTable('assignments')
+    .set(change)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Open (leased, unexpired) claims of the worker per project. */
+export async function countOpenClaims(db: Executor, scope: Scope, workerId: string, now: Date) {
+  const rows = await db
+    .selectFrom('assignments')
+    .select(['project_id', (eb) => eb.fn.countAll<number>().as('open')])
+    .where((eb) => eb.and(tenant(scope)))
+    .where('worker_id', '=', workerId)
+    .where('status', '=', 'active')
+    .where('lease_expires_at', '>', now)
+    .groupBy('project_id')
+    .execute();
+  return new Map(rows.map((row) => [row.project_id, Number(row.open)]));
+}
+
+export async function listTaskAssignments(db: Executor, scope: Scope, taskId: string) {
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('task_id', '=', taskId)
+    .orderBy('claimed_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Active claims of a task's stage that are still within their lease. */
+export async function countActiveClaims(db: Executor, taskId: string, stage: WorkStage, now: Date) {
+  const row = await db
+    .selectFrom('assignments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('task_id', '=', taskId)
+    .where('stage', '=', stage)
+    .where('status', '=', 'active')
+    .where('lease_expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Ends lapsed leases (up to `limit`, skipping rows someone holds) and returns their claims to
+ * the queue. Runs for every tenant: it is the platform's housekeeping.
+ */
+export async function expireLeases(db: Executor, now: Date, limit = 500): Promise<number> {
+  const expired = await sql<{ task_id: string; stage: string }>`
+    update assignments a set status = 'expired'
+    from (
+      select id from assignments
+      where status = 'active' and lease_expires_at <= ${now}
+      order by lease_expires_at
+      limit ${limit}
+      for update skip locked
+    ) lapsed
+    where a.id = lapsed.id
+    returning a.task_id, a.stage
+  `.execute(db);
+  const returned = new Map<string, { taskId: string; stage: string; n: number }>();
+  for (const { task_id, stage } of expired.rows) {
+    if (stage !== 'attempt' && stage !== 'review' && stage !== 'audit') continue;
+    const key = `${task_id}\u0000${stage}`;
+    const entry = returned.get(key) ?? { taskId: task_id, stage, n: 0 };
+    entry.n++;
+    returned.set(key, entry);
+  }
+  for (const { taskId, stage, n } of returned.values()) {
+    await db
+      .updateTable('work_items')
+      .set((eb) => ({ open_slots: eb('open_slots', '+', n) }))
+      .where('task_id', '=', taskId)
+      .where('stage', '=', stage as WorkStage)
+      .execute();
+  }
+  return expired.rows.length;
+}

@@ -1,0 +1,272 @@
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import {
+  ClaimBody,
+  ClaimResultSchema,
+  DomainError,
+  EarningsSchema,
+  IdParams,
+  ReleaseBody,
+  SubmitAssignmentBody,
+  SubmitResultSchema,
+  WorkerSchema,
+} from '@quorum/core';
+import type { AppContext } from '../../context';
+import { inTransaction } from '../../db/executor';
+import type { AssignmentRow } from '../../db/schema';
+import type { Executor } from '../../db/executor';
+import type { Scope } from '@quorum/core';
+import { principalOf, workerOf } from '../../http/auth';
+import { findTask } from '../../repositories/tasks';
+import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
+import type { Effects } from '../../services/effects';
+import { earningsOf } from '../../services/work-reports';
+import { claimWork, heartbeat, release, submitAssignment, visibleStage } from '../../services/work';
+import { presentWorker } from '../../services/workers';
+import type { Api } from '../types';
+
+/** A fair draw in [0, 1) for mixing gold into work (unpredictable to annotators). */
+const draw = () => randomInt(2 ** 32) / 2 ** 32;
+
+/** The attachments a task shows, from its params (`attachment` or `attachments`). */
+function attachmentsOf(params: Record<string, unknown>) {
+  if (Array.isArray(params.attachments))
+    return params.attachments
+      .filter((item): item is Record<string, unknown> => !!item && typeof item === 'object')
+      .map((item) => ({ type: String(item.type ?? 'text'), content: String(item.content ?? '') }));
+  if (typeof params.attachment === 'string')
+    return [{ type: String(params.attachment_type ?? 'image'), content: params.attachment }];
+  return [];
+}
+
+/**
+ * An assignment as its worker sees it: the task without metadata, batch or anything else that
+ * would tell gold from work; reviews and audits carry the attempts and the consensus.
+ */
+export async function presentAssignment(db: Executor, scope: Scope, row: AssignmentRow) {
+  const task = (await findTask(db, scope, row.task_id))!;
+  const params = task.params as Record<string, unknown>;
+  const stage = visibleStage(row.stage);
+  const out = {
+    id: row.id,
+    stage,
+    status: row.status,
+    task: {
+      id: task.id,
+      type: task.type,
+      project: task.project_name ?? '',
+      instruction: task.instruction,
+      params,
+      attachments: attachmentsOf(params),
+    },
+    leaseExpiresAt: row.lease_expires_at.toISOString(),
+    claimedAt: row.claimed_at.toISOString(),
+    submittedAt: row.submitted_at ? row.submitted_at.toISOString() : null,
+    activeSeconds: row.active_seconds,
+  };
+  if (stage !== 'review' && stage !== 'audit') return out;
+  const consensus = (task.consensus ?? {}) as Record<string, unknown>;
+  const attempts = (await listTaskAssignments(db, scope, task.id)).filter(
+    (other) => other.stage === 'attempt' && other.status === 'submitted',
+  );
+  return {
+    ...out,
+    review: {
+      consensus: {
+        response: (consensus.response ?? {}) as Record<string, unknown>,
+        method: String(consensus.method ?? ''),
+        confidence: Number(consensus.confidence ?? 0),
+      },
+      attempts: attempts.map((attempt) => ({
+        assignment: attempt.id,
+        worker: attempt.worker_id,
+        response: attempt.response ?? {},
+      })),
+      review:
+        stage === 'audit' ? ((consensus.reviewed ?? null) as Record<string, unknown> | null) : null,
+    },
+  };
+}
+
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Retrying with the same key returns the first result instead of a conflict'),
+});
+
+/** The annotator's side: claim, heartbeat, submit, release, and their own earnings. */
+export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
+  const db = ctx.database.db;
+  const worker = { access: 'worker' as const };
+
+  api.post(
+    '/api/v1/work/claim',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary: 'Claim the best task you are eligible for',
+        description:
+          'Eligibility: skills, language, clearance and pool, qualification, never a task you ' +
+          'already worked on or your own work to review; ordered by batch priority, deadline ' +
+          'and age. Training and evaluation tasks come first while you qualify. 204 when ' +
+          'nothing is eligible; 403 (saying why) when you are paused, unqualified or removed.',
+        body: ClaimBody,
+        response: { 200: ClaimResultSchema, 204: z.null().describe('Nothing is eligible') },
+      },
+    },
+    async (request, reply) => {
+      const scope = principalOf(request);
+      const { worker: me } = workerOf(request);
+      const assignment = await inTransaction(db, async (tx) => {
+        const row = await claimWork(tx, scope, me, request.body, ctx.now(), draw);
+        return row ? presentAssignment(tx, scope, row) : undefined;
+      });
+      if (!assignment) return reply.status(204).send(null);
+      return { assignment };
+    },
+  );
+
+  api.get(
+    '/api/v1/assignments/:id',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary: 'One of your assignments',
+        params: IdParams,
+        response: { 200: z.object({ assignment: ClaimResultSchema.shape.assignment }) },
+      },
+    },
+    async (request) => {
+      const scope = principalOf(request);
+      const row = await findAssignment(db, scope, request.params.id, workerOf(request).worker.id);
+      if (!row)
+        throw new DomainError('not_found', `Assignment "${request.params.id}" was not found`);
+      return { assignment: await presentAssignment(db, scope, row) };
+    },
+  );
+
+  api.post(
+    '/api/v1/assignments/:id/heartbeat',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary: 'Keep the claim: extends the lease and counts active time',
+        params: IdParams,
+        response: { 200: z.object({ leaseExpiresAt: z.string(), activeSeconds: z.number() }) },
+      },
+    },
+    async (request) => {
+      const scope = principalOf(request);
+      const row = await inTransaction(db, (tx) =>
+        heartbeat(tx, scope, workerOf(request).worker, request.params.id, ctx.now()),
+      );
+      return {
+        leaseExpiresAt: row.lease_expires_at.toISOString(),
+        activeSeconds: row.active_seconds,
+      };
+    },
+  );
+
+  api.post(
+    '/api/v1/assignments/:id/submit',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary: 'Submit your response',
+        description:
+          'Idempotent under an Idempotency-Key header. 422 names the field when the response ' +
+          'does not fit the task type. 409 when the lease expired and the task went to ' +
+          'someone else: the work is kept, marked late, and not counted. Training tasks answer ' +
+          'with your score and the expected response.',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: SubmitAssignmentBody,
+        response: { 200: SubmitResultSchema },
+      },
+    },
+    async (request) => {
+      const scope = principalOf(request);
+      const result = await inTransaction(db, async (tx) => {
+        const submission = await submitAssignment(
+          tx,
+          scope,
+          workerOf(request).worker,
+          request.params.id,
+          request.body.response,
+          request.headers['idempotency-key'],
+          effects,
+          ctx.now(),
+        );
+        return { ...submission, view: await presentAssignment(tx, scope, submission.assignment) };
+      });
+      // Late work is committed first, then reported.
+      if (result.late) throw result.late;
+      return {
+        assignment: result.view,
+        ...(result.feedback ? { feedback: result.feedback } : {}),
+      };
+    },
+  );
+
+  api.post(
+    '/api/v1/assignments/:id/release',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary: 'Skip the task with a reason; it goes back to the queue for someone else',
+        params: IdParams,
+        body: ReleaseBody,
+        response: { 200: z.object({ assignment: ClaimResultSchema.shape.assignment }) },
+      },
+    },
+    async (request) => {
+      const scope = principalOf(request);
+      const assignment = await inTransaction(db, async (tx) =>
+        presentAssignment(
+          tx,
+          scope,
+          await release(
+            tx,
+            scope,
+            workerOf(request).worker,
+            request.params.id,
+            request.body.reason,
+            ctx.now(),
+          ),
+        ),
+      );
+      return { assignment };
+    },
+  );
+
+  api.get(
+    '/api/v1/me',
+    {
+      config: worker,
+      schema: { tags: ['work'], summary: 'Who you are', response: { 200: WorkerSchema } },
+    },
+    async (request) => presentWorker(workerOf(request).worker),
+  );
+
+  api.get(
+    '/api/v1/me/earnings',
+    {
+      config: worker,
+      schema: {
+        tags: ['work'],
+        summary:
+          'Your earnings, effective hourly rate and accuracy per project, with the rates applied',
+        response: { 200: EarningsSchema },
+      },
+    },
+    async (request) => earningsOf(db, principalOf(request), workerOf(request).worker.id),
+  );
+}

@@ -1,0 +1,754 @@
+import {
+  addActiveTime,
+  DomainError,
+  drawnForAudit,
+  hasRole,
+  ineligibility,
+  parseTaskResponse,
+  payFor,
+  type ProjectSettings,
+  type Scope,
+} from '@quorum/core';
+import { goldStanding } from '@quorum/quality';
+import type { Executor } from '../db/executor';
+import type {
+  AssignmentRow,
+  AssignmentStage,
+  MemberStatus,
+  ProjectMemberRow,
+  ProjectRow,
+  WorkStage,
+  WorkerRow,
+} from '../db/schema';
+import { newId } from '../ids';
+import { insertAnswer, listAnswersOfTask } from '../repositories/answers';
+import { findProjectsByIds, listProjects } from '../repositories/projects';
+import { findTask, lockTask, updateTask, type TaskView } from '../repositories/tasks';
+import {
+  claimWorkItem,
+  countActiveClaims,
+  countOpenClaims,
+  countOpenSlots,
+  deleteWorkItems,
+  expireLeases,
+  findMembers,
+  hasTrainingTasks,
+  insertAssignment,
+  listTaskAssignments,
+  lockAssignment,
+  lockMember,
+  openSlots,
+  pickQualityTask,
+  retakeSlot,
+  returnSlot,
+  updateAssignment,
+  updateMember,
+} from '../repositories/workforce';
+import { canonicalJson, scoreAgainstExpected } from './consensus';
+import { consensusOf } from './answers';
+import type { Effects } from './effects';
+import { requireProject, settingsOf } from './settings';
+import { finishTask } from './tasks';
+
+/** Attempts at least this close to the final response (the task type's score) are accepted. */
+export const ACCEPT_SCORE = 0.5;
+
+const QUEUE_STAGES: ReadonlySet<AssignmentStage> = new Set(['attempt', 'review', 'audit']);
+const isQueueStage = (stage: AssignmentStage): stage is WorkStage => QUEUE_STAGES.has(stage);
+
+/** What the worker sees of an assignment's stage: gold is served as an ordinary attempt. */
+export function visibleStage(stage: AssignmentStage) {
+  return stage === 'gold' ? 'attempt' : stage;
+}
+
+/** Where a worker starts on a project: training first if it has any, then qualification. */
+async function initialStatus(
+  db: Executor,
+  scope: Scope,
+  project: ProjectRow,
+  settings: ProjectSettings,
+): Promise<MemberStatus> {
+  if (await hasTrainingTasks(db, scope, project.id)) return 'training';
+  return settings.gold.qualifyCount > 0 ? 'qualifying' : 'active';
+}
+
+/** Why a blocked member may not take real work, and how they get back. */
+function blockedReason(project: ProjectRow, member: ProjectMemberRow): string | undefined {
+  const why = member.reason ? `: ${member.reason}` : '';
+  switch (member.status) {
+    case 'removed':
+      return `You were removed from project "${project.name}"${why}`;
+    case 'paused':
+      return (
+        `You are paused on project "${project.name}"${why}. Complete its training ` +
+        `(claim with {"stage": "training"}) to requalify, or ask a manager to reinstate you`
+      );
+    case 'unqualified':
+      return (
+        `You did not qualify for project "${project.name}"${why}. Complete its training ` +
+        `(claim with {"stage": "training"}) to try again, or ask a manager`
+      );
+    default:
+      return undefined;
+  }
+}
+
+export interface ClaimRequest {
+  project?: string | undefined;
+  stage?: 'training' | undefined;
+}
+
+interface Candidate {
+  project: ProjectRow;
+  settings: ProjectSettings;
+  member: ProjectMemberRow;
+}
+
+/**
+ * Gives the worker the best task they are eligible for, or undefined when there is none.
+ * With a project: ineligibility, removal, a pause or failed qualification is a 403 saying why,
+ * a full set of open claims a 409. Without: projects the worker cannot work on are skipped.
+ */
+export async function claimWork(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  request: ClaimRequest,
+  now: Date,
+  random: () => number,
+): Promise<AssignmentRow | undefined> {
+  const explicit = request.project !== undefined;
+  const projects = explicit
+    ? [await requireProject(db, scope, request.project!)]
+    : await listProjects(db, scope);
+  const open = await countOpenClaims(db, scope, worker.id, now);
+  const candidates: Candidate[] = [];
+  for (const project of projects) {
+    const settings = settingsOf(project);
+    const refusal = ineligibility(
+      {
+        clearance: worker.clearance,
+        skills: worker.skills,
+        languages: worker.languages,
+        pool: worker.pool,
+      },
+      { ...settings.requirements, clearance: settings.clearance },
+    );
+    if (refusal) {
+      if (explicit)
+        throw new DomainError('forbidden', `Project "${project.name}" ${refusal}`, 'project');
+      continue;
+    }
+    if ((open.get(project.id) ?? 0) >= settings.maxOpenClaims) {
+      if (explicit)
+        throw new DomainError(
+          'conflict',
+          `You hold ${open.get(project.id)} open claims on "${project.name}", its maximum ` +
+            '(maxOpenClaims): submit or release one first',
+          'maxOpenClaims',
+        );
+      continue;
+    }
+    const member = await advance(
+      db,
+      scope,
+      project,
+      settings,
+      await lockMember(db, scope, project.id, worker.id, () =>
+        initialStatus(db, scope, project, settings),
+      ),
+      now,
+    );
+    if (request.stage === 'training') {
+      if (member.status === 'removed') {
+        if (explicit)
+          throw new DomainError('forbidden', blockedReason(project, member)!, 'project');
+        continue;
+      }
+      candidates.push({ project, settings, member });
+      continue;
+    }
+    const blocked = blockedReason(project, member);
+    if (blocked) {
+      if (explicit) throw new DomainError('forbidden', blocked, 'project');
+      continue;
+    }
+    candidates.push({ project, settings, member });
+  }
+
+  const lease = (settings: ProjectSettings) =>
+    new Date(now.getTime() + settings.leaseSeconds * 1000);
+  const assign = (
+    candidate: Candidate,
+    taskId: string,
+    stage: AssignmentStage,
+    batchId: string | null,
+  ) =>
+    insertAssignment(db, scope, {
+      id: newId(now),
+      task_id: taskId,
+      project_id: candidate.project.id,
+      batch_id: batchId,
+      worker_id: worker.id,
+      stage,
+      status: 'active',
+      claimed_at: now,
+      lease_expires_at: lease(candidate.settings),
+      last_seen_at: now,
+    });
+
+  // Training on request; training and qualification before anything else.
+  for (const candidate of candidates) {
+    const { status } = candidate.member;
+    const kind =
+      request.stage === 'training' || status === 'training'
+        ? 'training'
+        : status === 'qualifying'
+          ? 'evaluation'
+          : undefined;
+    if (!kind) continue;
+    const taskId = await pickQualityTask(db, scope, {
+      projectId: candidate.project.id,
+      workerId: worker.id,
+      kind,
+      random: kind === 'evaluation',
+    });
+    if (taskId) return assign(candidate, taskId, kind, null);
+    if (explicit && kind === 'evaluation') {
+      const { qualify_answers: done } = candidate.member;
+      throw new DomainError(
+        'forbidden',
+        `You are not yet qualified for project "${candidate.project.name}" (${done} of ` +
+          `${candidate.settings.gold.qualifyCount} evaluation tasks done) and it has no ` +
+          'evaluation task left for you: ask a manager',
+        'project',
+      );
+    }
+  }
+  if (request.stage === 'training') return undefined;
+
+  const active = candidates.filter((candidate) => candidate.member.status === 'active');
+  if (active.length === 0) return undefined;
+
+  // Gold, mixed in at each project's rate and served as an ordinary attempt.
+  for (const candidate of active) {
+    const rate = candidate.settings.gold.rate;
+    if (rate > 0 && random() < rate) {
+      const taskId = await pickQualityTask(db, scope, {
+        projectId: candidate.project.id,
+        workerId: worker.id,
+        kind: 'evaluation',
+        random: true,
+      });
+      if (taskId) return assign(candidate, taskId, 'gold', null);
+    }
+  }
+
+  const stages: WorkStage[] = hasRole(worker.roles, 'reviewer')
+    ? ['review', 'audit', 'attempt']
+    : ['attempt'];
+  const byId = new Map(active.map((candidate) => [candidate.project.id, candidate]));
+  for (let round = 0; round < 2; round++) {
+    for (const stage of stages) {
+      const projectIds = active
+        .filter(
+          ({ settings }) =>
+            stage === 'attempt' ||
+            (stage === 'review' ? settings.review.stage : settings.review.auditRate > 0),
+        )
+        .map(({ project }) => project.id);
+      const item = await claimWorkItem(db, scope, { projectIds, workerId: worker.id, stage });
+      if (item) return assign(byId.get(item.project_id)!, item.task_id, stage, item.batch_id);
+    }
+    // Nothing open: lapsed leases may be holding work; return them and look once more.
+    if (round === 0 && (await expireLeases(db, now, 100)) === 0) break;
+  }
+  return undefined;
+}
+
+/** Moves a member along when nothing is left to do in their current phase. */
+async function advance(
+  db: Executor,
+  scope: Scope,
+  project: ProjectRow,
+  settings: ProjectSettings,
+  member: ProjectMemberRow,
+  now: Date,
+): Promise<ProjectMemberRow> {
+  let next: Partial<ProjectMemberRow> | undefined;
+  if (member.status === 'qualifying' && settings.gold.qualifyCount === 0) {
+    next = { status: 'active', reason: null };
+  } else if (member.status === 'training') {
+    const left = await pickQualityTask(db, scope, {
+      projectId: project.id,
+      workerId: member.worker_id,
+      kind: 'training',
+      random: false,
+    });
+    if (!left) next = afterTraining(settings);
+  }
+  if (!next) return member;
+  return (await updateMember(db, scope, project.id, member.worker_id, {
+    ...next,
+    updated_at: now,
+  }))!;
+}
+
+/** Training done: qualify (from zero) when the project asks for it, else work. */
+function afterTraining(settings: ProjectSettings): Partial<ProjectMemberRow> {
+  return settings.gold.qualifyCount > 0
+    ? { status: 'qualifying', reason: null, qualify_answers: 0, qualify_score: 0 }
+    : { status: 'active', reason: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heartbeat, release, submit
+
+async function requireOwnAssignment(db: Executor, scope: Scope, worker: WorkerRow, id: string) {
+  const assignment = await lockAssignment(db, scope, id, worker.id);
+  if (!assignment) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  return assignment;
+}
+
+async function settingsFor(db: Executor, scope: Scope, projectId: string) {
+  const [project] = await findProjectsByIds(db, scope, [projectId]);
+  return { project: project!, settings: settingsOf(project) };
+}
+
+/**
+ * An active assignment whose lease ran out is expired now (its claim goes back to the queue).
+ * An expired one is taken up again if its stage still has an open claim (nobody took it) or
+ * needs none (training, evaluation, gold). Returns whether the worker still holds the work.
+ */
+async function holdOrResume(db: Executor, assignment: AssignmentRow, now: Date): Promise<boolean> {
+  if (assignment.status === 'active' && assignment.lease_expires_at > now) return true;
+  if (assignment.status === 'active') {
+    await updateAssignment(db, assignment.id, { status: 'expired' });
+    if (isQueueStage(assignment.stage)) await returnSlot(db, assignment.task_id, assignment.stage);
+  } else if (assignment.status !== 'expired') {
+    return false;
+  }
+  if (!isQueueStage(assignment.stage)) return true;
+  return retakeSlot(db, assignment.task_id, assignment.stage);
+}
+
+function notHeld(assignment: AssignmentRow): DomainError {
+  if (assignment.status === 'released')
+    return new DomainError('conflict', 'You released this assignment');
+  if (assignment.status === 'submitted' || assignment.status === 'late')
+    return new DomainError('conflict', 'This assignment was already submitted');
+  return new DomainError(
+    'conflict',
+    `The lease expired at ${assignment.lease_expires_at.toISOString()} and the task went back to ` +
+      'the queue; claim new work',
+  );
+}
+
+export async function heartbeat(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  id: string,
+  now: Date,
+): Promise<AssignmentRow> {
+  const assignment = await requireOwnAssignment(db, scope, worker, id);
+  if (!(await holdOrResume(db, assignment, now))) throw notHeld(assignment);
+  const { settings } = await settingsFor(db, scope, assignment.project_id);
+  return updateAssignment(db, assignment.id, {
+    status: 'active',
+    lease_expires_at: new Date(now.getTime() + settings.leaseSeconds * 1000),
+    last_seen_at: now,
+    active_seconds: addActiveTime(
+      assignment.active_seconds,
+      assignment.last_seen_at,
+      now,
+      settings.idleSeconds,
+    ),
+  });
+}
+
+/** Skips a task with a reason; its claim goes back to the queue for someone else. */
+export async function release(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  id: string,
+  reason: string,
+  now: Date,
+): Promise<AssignmentRow> {
+  const assignment = await requireOwnAssignment(db, scope, worker, id);
+  if (assignment.status === 'released') return assignment;
+  if (assignment.status !== 'active' && assignment.status !== 'expired') throw notHeld(assignment);
+  const { settings } = await settingsFor(db, scope, assignment.project_id);
+  const held = assignment.status === 'active' && assignment.lease_expires_at > now;
+  const updated = await updateAssignment(db, assignment.id, {
+    status: 'released',
+    release_reason: reason,
+    active_seconds: held
+      ? addActiveTime(assignment.active_seconds, assignment.last_seen_at, now, settings.idleSeconds)
+      : assignment.active_seconds,
+  });
+  // An active claim (even one whose lease just ran out unnoticed) returns its slot once.
+  if (assignment.status === 'active' && isQueueStage(assignment.stage))
+    await returnSlot(db, assignment.task_id, assignment.stage);
+  return updated;
+}
+
+export interface Submission {
+  assignment: AssignmentRow;
+  /** Training: the score and the expected response. */
+  feedback?: { score: number; expected: Record<string, unknown> };
+  /** Set when the work was kept as late: the route answers 409 after committing it. */
+  late?: DomainError;
+}
+
+/**
+ * Submits the worker's response. Idempotent under a key: the same key returns the same result.
+ * Work submitted after its claim went to someone else is stored as late (not counted) and
+ * reported as a conflict. Completing the last stage completes the task with the reviewed
+ * consensus, credits everyone who worked on it and runs the task's callbacks.
+ */
+export async function submitAssignment(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  id: string,
+  response: unknown,
+  idempotencyKey: string | undefined,
+  effects: Effects,
+  now: Date,
+): Promise<Submission> {
+  const assignment = await requireOwnAssignment(db, scope, worker, id);
+  if (assignment.status === 'submitted' || assignment.status === 'late') {
+    if (idempotencyKey && assignment.idempotency_key === idempotencyKey)
+      return assignment.status === 'late'
+        ? { assignment, late: lateError(assignment) }
+        : { assignment, ...(await replayFeedback(db, scope, assignment)) };
+    throw new DomainError(
+      'conflict',
+      'This assignment was already submitted' +
+        (idempotencyKey ? ' (under another Idempotency-Key)' : ''),
+    );
+  }
+  if (assignment.status === 'released') throw notHeld(assignment);
+
+  const task = await findTask(db, scope, assignment.task_id);
+  if (!task) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  const params = task.params as Record<string, unknown>;
+  const parsed = parseAsUnprocessable(task.type, response, params);
+  const { project, settings } = await settingsFor(db, scope, assignment.project_id);
+  const activeSeconds = addActiveTime(
+    assignment.active_seconds,
+    assignment.last_seen_at,
+    now,
+    settings.idleSeconds,
+  );
+
+  await lockTask(db, scope, task.id);
+  const current = (await findTask(db, scope, task.id))!;
+  // Attempts are over once the task has a consensus; reviews and audits once it completed.
+  const concluded = assignment.stage === 'attempt' && current.consensus !== null;
+  const stillOpen = !isQueueStage(assignment.stage) || (current.status === 'pending' && !concluded);
+  if (!stillOpen || !(await holdOrResume(db, assignment, now))) {
+    const late = await updateAssignment(db, assignment.id, {
+      status: 'late',
+      response: JSON.stringify(parsed),
+      submitted_at: now,
+      idempotency_key: idempotencyKey ?? null,
+      active_seconds: activeSeconds,
+    });
+    return { assignment: late, late: lateError(late) };
+  }
+
+  const submitted = await updateAssignment(db, assignment.id, {
+    status: 'submitted',
+    response: JSON.stringify(parsed),
+    submitted_at: now,
+    idempotency_key: idempotencyKey ?? null,
+    active_seconds: activeSeconds,
+    last_seen_at: now,
+  });
+
+  switch (assignment.stage) {
+    case 'training':
+    case 'evaluation':
+    case 'gold': {
+      const expected = (current.expected_response ?? {}) as Record<string, unknown>;
+      const score = scoreAgainstExpected(current.type, params, parsed, expected);
+      await insertAnswer(db, scope, {
+        id: newId(now),
+        task_id: current.id,
+        project_id: current.project_id,
+        worker: worker.id,
+        response: JSON.stringify(parsed),
+        score,
+        created_at: now,
+      });
+      const scored = await updateAssignment(db, assignment.id, { score });
+      await recordScore(db, scope, project, settings, worker.id, assignment.stage, score, now);
+      return assignment.stage === 'training'
+        ? { assignment: scored, feedback: { score, expected } }
+        : { assignment: scored };
+    }
+    case 'attempt':
+      await onAttempt(db, scope, current, settings, worker.id, parsed, effects, now);
+      return { assignment: submitted };
+    case 'review':
+    case 'audit':
+      await onReviewOrAudit(
+        db,
+        scope,
+        current,
+        settings,
+        assignment.stage,
+        submitted,
+        parsed,
+        effects,
+        now,
+      );
+      return { assignment: (await findAssignmentRow(db, scope, assignment.id, worker.id))! };
+  }
+}
+
+function lateError(assignment: AssignmentRow) {
+  return new DomainError(
+    'conflict',
+    `The lease expired at ${assignment.lease_expires_at.toISOString()} and the task was given to ` +
+      'someone else or finished; your work was kept as late and is not counted',
+  );
+}
+
+async function replayFeedback(db: Executor, scope: Scope, assignment: AssignmentRow) {
+  if (assignment.stage !== 'training' || assignment.score === null) return {};
+  const task = await findTask(db, scope, assignment.task_id);
+  return {
+    feedback: {
+      score: assignment.score,
+      expected: (task?.expected_response ?? {}) as Record<string, unknown>,
+    },
+  };
+}
+
+async function findAssignmentRow(db: Executor, scope: Scope, id: string, workerId: string) {
+  return lockAssignment(db, scope, id, workerId);
+}
+
+/** A response that does not fit the task type is a 422 naming the field. */
+function parseAsUnprocessable(type: string, response: unknown, params: Record<string, unknown>) {
+  try {
+    return parseTaskResponse(type, response, params);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'invalid')
+      throw new DomainError('unprocessable', error.message, error.field);
+    throw error;
+  }
+}
+
+/** Training, qualification and gold scores move the worker's standing on the project. */
+async function recordScore(
+  db: Executor,
+  scope: Scope,
+  project: ProjectRow,
+  settings: ProjectSettings,
+  workerId: string,
+  stage: 'training' | 'evaluation' | 'gold',
+  score: number,
+  now: Date,
+) {
+  const member = await lockMember(db, scope, project.id, workerId, () => 'active');
+  if (stage === 'training') {
+    const change: Partial<ProjectMemberRow> = { trained: member.trained + 1 };
+    const blocked = ['training', 'paused', 'unqualified'].includes(member.status);
+    const left = await pickQualityTask(db, scope, {
+      projectId: project.id,
+      workerId,
+      kind: 'training',
+      random: false,
+    });
+    if (blocked && !left) Object.assign(change, afterTraining(settings));
+    await updateMember(db, scope, project.id, workerId, { ...change, updated_at: now });
+    return;
+  }
+  const gold = { gold_answers: member.gold_answers + 1, gold_score: member.gold_score + score };
+  if (stage === 'evaluation' && member.status === 'qualifying') {
+    const answers = member.qualify_answers + 1;
+    const total = member.qualify_score + score;
+    const change: Partial<ProjectMemberRow> = {
+      ...gold,
+      qualify_answers: answers,
+      qualify_score: total,
+    };
+    if (answers >= settings.gold.qualifyCount) {
+      const mean = total / answers;
+      Object.assign(
+        change,
+        mean >= settings.gold.qualifyThreshold
+          ? { status: 'active', reason: null }
+          : {
+              status: 'unqualified',
+              trained: 0,
+              reason: `mean score ${mean.toFixed(2)} on ${answers} evaluation tasks; ${settings.gold.qualifyThreshold} needed`,
+            },
+      );
+    }
+    await updateMember(db, scope, project.id, workerId, { ...change, updated_at: now });
+    return;
+  }
+  const standing = goldStanding(gold.gold_answers, gold.gold_score, {
+    pauseBelow: settings.gold.pauseBelow,
+  });
+  const pause = member.status === 'active' && standing.pause;
+  await updateMember(db, scope, project.id, workerId, {
+    ...gold,
+    ...(pause
+      ? {
+          status: 'paused',
+          trained: 0,
+          reason: `gold accuracy ${standing.accuracy.toFixed(2)} over ${gold.gold_answers} answers is below ${settings.gold.pauseBelow}`,
+        }
+      : {}),
+    updated_at: now,
+  });
+}
+
+/**
+ * An attempt arrived: once the task has `consensus.min` answers it is aggregated; a confident
+ * consensus (or `consensus.max` answers) ends the attempts, otherwise one more annotator is
+ * asked. Then review, audit or completion.
+ */
+async function onAttempt(
+  db: Executor,
+  scope: Scope,
+  task: TaskView,
+  settings: ProjectSettings,
+  workerId: string,
+  response: Record<string, unknown>,
+  effects: Effects,
+  now: Date,
+) {
+  await insertAnswer(db, scope, {
+    id: newId(now),
+    task_id: task.id,
+    project_id: task.project_id,
+    worker: workerId,
+    response: JSON.stringify(response),
+    created_at: now,
+  });
+  const answers = (await listAnswersOfTask(db, scope, task.id)).length;
+  const { min, max, confidence } = settings.consensus;
+  if (answers < min) return;
+  const consensus = await consensusOf(db, scope, task, settings.aggregation.method);
+  const outstanding =
+    (await countActiveClaims(db, task.id, 'attempt', now)) +
+    (await countOpenSlots(db, task.id, 'attempt'));
+  if (consensus.confidence < confidence && answers < max) {
+    // Ask for more only when nobody else is already on it.
+    if (outstanding === 0) await openSlots(db, queueKey(task), 'attempt', 1);
+    return;
+  }
+  await deleteWorkItems(db, task.id, 'attempt');
+  const described = {
+    method: consensus.method,
+    confidence: consensus.confidence,
+    answers: consensus.answers,
+    response: consensus.response,
+  };
+  await updateTask(db, scope, task.id, { consensus: JSON.stringify(described) });
+  if (settings.review.stage) return openSlots(db, queueKey(task), 'review', 1);
+  if (drawnForAudit(task.id, settings.review.auditRate))
+    return openSlots(db, queueKey(task), 'audit', 1);
+  await complete(db, scope, task, settings, consensus.response, effects, now);
+}
+
+function queueKey(task: TaskView) {
+  return {
+    id: task.id,
+    organization_id: task.organization_id,
+    livemode: task.livemode,
+    project_id: task.project_id!,
+    batch_id: task.batch_id,
+    seq: task.seq,
+  };
+}
+
+async function onReviewOrAudit(
+  db: Executor,
+  scope: Scope,
+  task: TaskView,
+  settings: ProjectSettings,
+  stage: 'review' | 'audit',
+  assignment: AssignmentRow,
+  response: Record<string, unknown>,
+  effects: Effects,
+  now: Date,
+) {
+  const stored = (task.consensus ?? {}) as Record<string, unknown>;
+  const before = stage === 'review' ? stored.response : (stored.reviewed ?? stored.response);
+  const outcome = canonicalJson(before) === canonicalJson(response) ? 'accepted' : 'corrected';
+  await updateAssignment(db, assignment.id, { outcome });
+  await deleteWorkItems(db, task.id, stage);
+  await updateTask(db, scope, task.id, {
+    consensus: JSON.stringify({
+      ...stored,
+      [stage === 'review' ? 'reviewed' : 'audited']: response,
+    }),
+  });
+  if (stage === 'review' && drawnForAudit(task.id, settings.review.auditRate))
+    return openSlots(db, queueKey(task), 'audit', 1);
+  await complete(
+    db,
+    scope,
+    (await findTask(db, scope, task.id))!,
+    settings,
+    response,
+    effects,
+    now,
+  );
+}
+
+/** Completes the task with its final response and settles everyone's pay on it. */
+async function complete(
+  db: Executor,
+  scope: Scope,
+  task: TaskView,
+  settings: ProjectSettings,
+  response: Record<string, unknown>,
+  effects: Effects,
+  now: Date,
+) {
+  await finishTask(db, scope, task, response, effects, now);
+  const assignments = (await listTaskAssignments(db, scope, task.id)).filter(
+    (row) => row.status === 'submitted' && isQueueStage(row.stage),
+  );
+  const members = new Map(
+    (
+      await findMembers(db, scope, task.project_id!, [
+        ...new Set(assignments.map((row) => row.worker_id)),
+      ])
+    ).map((member) => [member.worker_id, member]),
+  );
+  const params = task.params as Record<string, unknown>;
+  for (const row of assignments) {
+    const member = members.get(row.worker_id);
+    const accepted =
+      row.stage !== 'attempt' ||
+      scoreAgainstExpected(task.type, params, row.response ?? {}, response) >= ACCEPT_SCORE;
+    const accuracy =
+      member && member.gold_answers > 0
+        ? goldStanding(member.gold_answers, member.gold_score, { pauseBelow: 0 }).accuracy
+        : undefined;
+    const pay = payFor(
+      row.stage as WorkStage,
+      accepted,
+      settings.pay,
+      member?.pay_rate ?? null,
+      accuracy,
+    );
+    await updateAssignment(db, row.id, {
+      ...(row.stage === 'attempt' ? { outcome: accepted ? 'accepted' : 'rejected' } : {}),
+      pay_base: pay.base,
+      pay_bonus: pay.bonus,
+      currency: settings.pay.currency,
+    });
+  }
+}

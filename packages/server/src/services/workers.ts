@@ -1,0 +1,268 @@
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  canGrant,
+  hasRole,
+  DomainError,
+  notFound,
+  type Scope,
+  type WorkerPool,
+  type WorkerRole,
+} from '@quorum/core';
+import type { Executor } from '../db/executor';
+import type { WorkerRow } from '../db/schema';
+import { newId, randomToken } from '../ids';
+import {
+  findWorker,
+  findWorkerByCredential,
+  findWorkersByEmail,
+  insertCredential,
+  insertWorker,
+  listWorkers,
+  revokeCredentials,
+  updateWorker,
+} from '../repositories/workforce';
+
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  length: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** scrypt cost: N = 2^15, r = 8 (32 MiB and tens of milliseconds per guess). */
+const KDF = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+/** A self-describing scrypt hash: `scrypt$N$r$p$salt$hash` (base64). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password.normalize('NFKC'), salt, 32, KDF);
+  return `scrypt$${KDF.N}$${KDF.r}$${KDF.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(
+    password.normalize('NFKC'),
+    Buffer.from(salt, 'base64'),
+    expected.length,
+    {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: KDF.maxmem,
+    },
+  );
+  return timingSafeEqual(actual, expected);
+}
+
+/** Who is calling: an operator's API key, or a worker by token or session. */
+export type Caller =
+  | { kind: 'key'; roles: WorkerRole[] }
+  | { kind: 'worker'; roles: WorkerRole[]; worker: WorkerRow; credentialId: string };
+
+/** Worker tokens and session ids start with this, so they are told from API keys at a glance. */
+export const WORKER_TOKEN_PREFIX = 'qw_';
+const SESSION_PREFIX = 'qs_';
+export const SESSION_DAYS = 14;
+
+export function isWorkerSecret(secret: string) {
+  return secret.startsWith(WORKER_TOKEN_PREFIX) || secret.startsWith(SESSION_PREFIX);
+}
+
+/** The worker a token or session belongs to; removed workers are refused with the reason. */
+export async function authenticateWorker(db: Executor, secret: string, now: Date) {
+  const worker = await findWorkerByCredential(db, secret, now);
+  if (!worker) throw new DomainError('unauthorized', 'Invalid, expired or revoked worker token');
+  if (worker.status === 'removed')
+    throw new DomainError('forbidden', 'This worker was removed from the organization');
+  const { credential_id, ...row } = worker;
+  return { worker: row as WorkerRow, credentialId: credential_id };
+}
+
+async function issueToken(db: Executor, workerId: string): Promise<string> {
+  const token = `${WORKER_TOKEN_PREFIX}${randomToken(40)}`;
+  await insertCredential(db, { id: newId(), workerId, kind: 'token', secret: token });
+  return token;
+}
+
+export interface NewWorker {
+  email: string;
+  name: string;
+  password?: string | undefined;
+  roles: WorkerRole[];
+  pool: WorkerPool;
+  team?: string | undefined;
+  skills?: Record<string, number> | undefined;
+  languages?: string[] | undefined;
+  clearance?: number | undefined;
+}
+
+function checkGrant(caller: Caller, roles: readonly WorkerRole[]) {
+  if (!canGrant(caller.roles, roles)) {
+    throw new DomainError(
+      'forbidden',
+      `roles: you may not grant ${roles.join(', ')} (managers invite annotators and reviewers, admins also managers, owners anyone)`,
+      'roles',
+    );
+  }
+}
+
+/** Invites a worker; returns the row and a personal token (shown once). */
+export async function createWorker(
+  db: Executor,
+  scope: Scope,
+  caller: Caller,
+  input: NewWorker,
+  now: Date,
+) {
+  checkGrant(caller, input.roles);
+  const row = await insertWorker(db, scope, {
+    id: newId(now),
+    email: input.email,
+    name: input.name,
+    roles: [...new Set(input.roles)],
+    pool: input.pool,
+    team: input.team ?? null,
+    skills: JSON.stringify(input.skills ?? {}),
+    languages: input.languages ?? [],
+    clearance: input.clearance ?? 0,
+    password_hash: input.password ? await hashPassword(input.password) : null,
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  });
+  if (!row)
+    throw new DomainError(
+      'conflict',
+      `email: a worker with "${input.email}" already exists`,
+      'email',
+    );
+  return { worker: row, token: await issueToken(db, row.id) };
+}
+
+export async function requireWorker(db: Executor, scope: Scope, id: string) {
+  const worker = await findWorker(db, scope, id);
+  if (!worker) throw notFound('Worker', id);
+  return worker;
+}
+
+export interface WorkerChange {
+  name?: string | undefined;
+  password?: string | undefined;
+  roles?: WorkerRole[] | undefined;
+  pool?: WorkerPool | undefined;
+  team?: string | null | undefined;
+  skills?: Record<string, number> | undefined;
+  languages?: string[] | undefined;
+  clearance?: number | undefined;
+  status?: 'active' | 'removed' | undefined;
+}
+
+export async function changeWorker(
+  db: Executor,
+  scope: Scope,
+  caller: Caller,
+  id: string,
+  change: WorkerChange,
+  now: Date,
+) {
+  const worker = await requireWorker(db, scope, id);
+  // Managing someone needs the standing to have made them, and to give any new roles.
+  checkGrant(caller, worker.roles);
+  if (change.roles) checkGrant(caller, change.roles);
+  const updated = await updateWorker(db, scope, id, {
+    ...(change.name !== undefined ? { name: change.name } : {}),
+    ...(change.roles ? { roles: [...new Set(change.roles)] } : {}),
+    ...(change.pool ? { pool: change.pool } : {}),
+    ...(change.team !== undefined ? { team: change.team } : {}),
+    ...(change.skills ? { skills: JSON.stringify(change.skills) } : {}),
+    ...(change.languages ? { languages: change.languages } : {}),
+    ...(change.clearance !== undefined ? { clearance: change.clearance } : {}),
+    ...(change.status ? { status: change.status } : {}),
+    ...(change.password ? { password_hash: await hashPassword(change.password) } : {}),
+    updated_at: now,
+  });
+  // Removal ends web sessions; tokens stay but every request with them is refused with the
+  // reason (403), until the worker is reinstated. A new password also ends web sessions.
+  if (change.status === 'removed' || change.password)
+    await revokeCredentials(db, id, now, { kind: 'session' });
+  return updated!;
+}
+
+/** A new personal token for a worker (earlier ones keep working until revoked). */
+export async function newWorkerToken(db: Executor, scope: Scope, caller: Caller, id: string) {
+  const self = caller.kind === 'worker' && caller.worker.id === id;
+  // Annotators and reviewers see no one but themselves.
+  if (!self && !hasRole(caller.roles, 'manager')) throw notFound('Worker', id);
+  const worker = await requireWorker(db, scope, id);
+  if (!self) checkGrant(caller, worker.roles);
+  if (worker.status === 'removed')
+    throw new DomainError('conflict', 'The worker was removed; reinstate them first');
+  return issueToken(db, worker.id);
+}
+
+export { listWorkers };
+
+/**
+ * Signs a worker in with email and password and opens a session. The same answer for an
+ * unknown email and a wrong password; the KDF runs either way so timing tells nothing.
+ */
+export async function signIn(
+  db: Executor,
+  input: { email: string; password: string; organization?: string | undefined },
+  now: Date,
+): Promise<{ session: string; worker: WorkerRow; expiresAt: Date }> {
+  const candidates = (await findWorkersByEmail(db, input.email)).filter(
+    (row) => !input.organization || row.organization_name === input.organization,
+  );
+  const refused = new DomainError('unauthorized', 'Wrong email or password');
+  if (candidates.length > 1) {
+    throw new DomainError(
+      'invalid',
+      'organization: this email is registered in several organizations; name one',
+      'organization',
+    );
+  }
+  const candidate = candidates[0];
+  if (!candidate?.password_hash) {
+    await hashPassword(input.password);
+    throw refused;
+  }
+  if (!(await verifyPassword(input.password, candidate.password_hash))) throw refused;
+  const session = `${SESSION_PREFIX}${randomToken(40)}`;
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 24 * 3600 * 1000);
+  await insertCredential(db, {
+    id: newId(now),
+    workerId: candidate.id,
+    kind: 'session',
+    secret: session,
+    expiresAt,
+  });
+  const { organization_name: _organization, ...worker } = candidate;
+  return { session, worker: worker as WorkerRow, expiresAt };
+}
+
+export async function signOut(db: Executor, workerId: string, credentialId: string, now: Date) {
+  await revokeCredentials(db, workerId, now, { id: credentialId, kind: 'session' });
+}
+
+/** A worker as the API shows it: never the password hash. */
+export function presentWorker(row: WorkerRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: row.roles,
+    pool: row.pool,
+    team: row.team,
+    skills: row.skills,
+    languages: row.languages,
+    clearance: row.clearance,
+    status: row.status,
+    has_password: row.password_hash !== null,
+    created_at: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,507 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganization } from '../src/services/api-keys';
+import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
+
+type Client = ReturnType<typeof client>;
+
+describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
+  let t: TestPlatform;
+  let api: Client;
+  let clock = 0;
+  const patch = (path: string, body: unknown, as: Client = api) => as.raw('PATCH', path, body);
+
+  /** A worker and a client that authenticates as them (their token as the Basic user name). */
+  async function worker(email: string, extra: Record<string, unknown> = {}) {
+    const created = await api.post('/api/v1/workers', {
+      email,
+      name: email.split('@')[0],
+      roles: ['annotator'],
+      ...extra,
+    });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, api: client(t.url, created.body.token) };
+  }
+
+  async function project(name: string, settings: Record<string, unknown>) {
+    expect((await api.post('/v1/projects', { type: 'categorization', name })).status).toBe(200);
+    const changed = await patch(`/api/v1/projects/${name}/settings`, settings);
+    expect(changed.status).toBe(200);
+  }
+
+  async function task(projectName: string, text: string, extra: Record<string, unknown> = {}) {
+    const created = await api.post('/v1/task/categorization', {
+      project: projectName,
+      attachment: text,
+      attachment_type: 'text',
+      categories: ['cat', 'dog'],
+      ...extra,
+    });
+    expect(created.status).toBe(200);
+    return created.body.task_id as string;
+  }
+
+  async function gold(
+    kind: 'evaluation_tasks' | 'training_tasks',
+    projectName: string,
+    label: string,
+  ) {
+    const created = await api.post(`/v1/${kind}/categorization`, {
+      project: projectName,
+      attachment: `a ${label}`,
+      attachment_type: 'text',
+      categories: ['cat', 'dog'],
+      expected_response: { category: label },
+    });
+    expect(created.status).toBe(200);
+    return created.body.id as string;
+  }
+
+  const claim = (as: Client, body: Record<string, unknown> = {}) =>
+    as.post('/api/v1/work/claim', body);
+  const submit = (as: Client, id: string, response: unknown, key?: string) =>
+    as.post(
+      `/api/v1/assignments/${id}/submit`,
+      { response },
+      key ? { 'idempotency-key': key } : {},
+    );
+
+  beforeAll(async () => {
+    t = await startTestPlatform(backend);
+    api = client(t.url, t.key);
+    // Tests move the platform's clock forward to let leases lapse.
+    t.platform.ctx.now = () => new Date(Date.now() + clock);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('invites workers by role and keeps them out of operator routes', async () => {
+    const manager = await worker('manager@example.test', { roles: ['manager'] });
+    const byManager = await manager.api.post('/api/v1/workers', {
+      email: 'ann@example.test',
+      name: 'Ann',
+      roles: ['annotator'],
+      skills: { medical: 2 },
+      languages: ['en'],
+    });
+    expect(byManager.status).toBe(201);
+    expect(byManager.body.token).toMatch(/^qw_/);
+    expect(byManager.body).not.toHaveProperty('password_hash');
+    const escalate = await manager.api.post('/api/v1/workers', {
+      email: 'boss@example.test',
+      name: 'Boss',
+      roles: ['admin'],
+    });
+    expect(escalate.status).toBe(403);
+    expect(escalate.body.field).toBe('roles');
+    const duplicate = await api.post('/api/v1/workers', {
+      email: 'ANN@example.test',
+      name: 'Ann again',
+      roles: ['annotator'],
+    });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.field).toBe('email');
+    const bad = await api.post('/api/v1/workers', {
+      email: 'nope',
+      name: 'x',
+      roles: ['annotator'],
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('email');
+
+    const ann = client(t.url, byManager.body.token);
+    expect((await ann.get('/api/v1/me')).body.email).toBe('ann@example.test');
+    expect(
+      (await ann.post('/api/v1/workers', { email: 'x@y.zz', name: 'x', roles: ['annotator'] }))
+        .status,
+    ).toBe(403);
+    expect((await ann.get('/v1/projects')).status).toBe(403);
+    expect((await ann.get(`/api/v1/workers/${manager.id}`)).status).toBe(403);
+    // API keys are operators, not workers.
+    expect((await claim(api)).status).toBe(403);
+  });
+
+  it('hands each task to its distinct annotators, completes it with the consensus and pays', async () => {
+    await project('votes', {
+      consensus: { min: 3, max: 3 },
+      aggregation: { method: 'mv' },
+      pay: { attempt: 10, bonusPercent: 0 },
+      maxOpenClaims: 1,
+    });
+    const id = await task('votes', 'a picture', { callback_url: 'https://example.test/hook' });
+    const people = await Promise.all(
+      ['v1', 'v2', 'v3', 'v4'].map((n) => worker(`${n}@example.test`)),
+    );
+    const claims = [];
+    for (const person of people.slice(0, 3)) {
+      const claimed = await claim(person.api, { project: 'votes' });
+      expect(claimed.status).toBe(200);
+      expect(claimed.body.assignment.stage).toBe('attempt');
+      expect(claimed.body.assignment.task.id).toBe(id);
+      expect(claimed.body.assignment.task.attachments).toEqual([
+        { type: 'text', content: 'a picture' },
+      ]);
+      expect(claimed.body.assignment.task).not.toHaveProperty('metadata');
+      claims.push(claimed.body.assignment.id as string);
+    }
+    // The task has its three annotators: nobody else gets it.
+    expect((await claim(people[3]!.api, { project: 'votes' })).status).toBe(204);
+    // The cap on open claims.
+    await task('votes', 'another picture');
+    const capped = await claim(people[0]!.api, { project: 'votes' });
+    expect(capped.status).toBe(409);
+    expect(capped.body.field).toBe('maxOpenClaims');
+
+    // Someone else's assignment does not exist for you.
+    expect((await submit(people[1]!.api, claims[0]!, { category: 'cat' })).status).toBe(404);
+    // A response that does not fit the task type names the field.
+    const wrong = await submit(people[0]!.api, claims[0]!, { category: 'horse' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.field).toMatch(/^response/);
+
+    const first = await submit(people[0]!.api, claims[0]!, { category: 'cat' }, 'k-1');
+    expect(first.status).toBe(200);
+    expect(first.body.assignment.status).toBe('submitted');
+    // Idempotent under the same key; a conflict under another.
+    const again = await submit(people[0]!.api, claims[0]!, { category: 'cat' }, 'k-1');
+    expect(again.status).toBe(200);
+    expect(again.body.assignment.id).toBe(claims[0]);
+    expect((await submit(people[0]!.api, claims[0]!, { category: 'dog' }, 'k-2')).status).toBe(409);
+
+    expect((await submit(people[1]!.api, claims[1]!, { category: 'dog' })).status).toBe(200);
+    expect((await api.get(`/v1/task/${id}`)).body.status).toBe('pending');
+    expect((await submit(people[2]!.api, claims[2]!, { category: 'cat' })).status).toBe(200);
+    const done = await api.get(`/v1/task/${id}`);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.response).toEqual({ category: 'cat' });
+    const answers = await api.get(`/api/v1/tasks/${id}/answers`);
+    expect(answers.body.docs.map((a: { worker: string }) => a.worker).sort()).toEqual(
+      people
+        .slice(0, 3)
+        .map((p) => p.id)
+        .sort(),
+    );
+    // The completion announced itself like any other.
+    const deliveries = await api.get(`/api/v1/deliveries?task_id=${id}`);
+    expect(JSON.stringify(deliveries.body)).toContain(id);
+
+    // Agreeing attempts are accepted and paid; the dissenting one is not.
+    const earnings = async (p: { api: Client }) =>
+      (await p.api.get('/api/v1/me/earnings')).body.projects.find(
+        (row: { project: string }) => row.project === 'votes',
+      );
+    expect(await earnings(people[0]!)).toMatchObject({ accepted: 1, earned: 10, currency: 'USD' });
+    expect(await earnings(people[1]!)).toMatchObject({ accepted: 0, rejected: 1, earned: 0 });
+  });
+
+  it('returns lapsed claims to the queue and keeps late work without counting it', async () => {
+    await project('leases', { leaseSeconds: 60, aggregation: { method: 'mv' }, idleSeconds: 30 });
+    const id = await task('leases', 'slow');
+    const [slow, quick, resumer] = await Promise.all(
+      ['slow', 'quick', 'resumer'].map((n) => worker(`${n}@example.test`)),
+    );
+    const held = await claim(slow!.api, { project: 'leases' });
+    expect(held.body.assignment.task.id).toBe(id);
+    const beat = await slow!.api.post(`/api/v1/assignments/${held.body.assignment.id}/heartbeat`);
+    expect(beat.status).toBe(200);
+    expect(Date.parse(beat.body.leaseExpiresAt)).toBeGreaterThan(
+      Date.parse(held.body.assignment.leaseExpiresAt) - 1,
+    );
+
+    clock += 5 * 60_000;
+    const taken = await claim(quick!.api, { project: 'leases' });
+    expect(taken.status).toBe(200);
+    expect(taken.body.assignment.task.id).toBe(id);
+    expect(
+      (await slow!.api.post(`/api/v1/assignments/${held.body.assignment.id}/heartbeat`)).status,
+    ).toBe(409);
+    const late = await submit(slow!.api, held.body.assignment.id, { category: 'dog' }, 'late-1');
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatch(/kept as late/);
+    expect((await submit(quick!.api, taken.body.assignment.id, { category: 'cat' })).status).toBe(
+      200,
+    );
+    const done = await api.get(`/v1/task/${id}`);
+    expect(done.body.response).toEqual({ category: 'cat' });
+    expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(1);
+    const kept = await slow!.api.get(`/api/v1/assignments/${held.body.assignment.id}`);
+    expect(kept.body.assignment.status).toBe('late');
+
+    // A lapsed claim nobody took is resumed on submit; idle time is not counted.
+    const second = await task('leases', 'resumable');
+    const mine = await claim(resumer!.api, { project: 'leases' });
+    expect(mine.body.assignment.task.id).toBe(second);
+    clock += 10 * 60_000;
+    const resumed = await submit(resumer!.api, mine.body.assignment.id, { category: 'dog' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.assignment.activeSeconds).toBeLessThanOrEqual(30);
+    expect((await api.get(`/v1/task/${second}`)).body.status).toBe('completed');
+  });
+
+  it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {
+    await project('skips', { aggregation: { method: 'mv' } });
+    const id = await task('skips', 'unclear');
+    const [a, b] = await Promise.all(['skipper', 'taker'].map((n) => worker(`${n}@example.test`)));
+    const first = await claim(a!.api, { project: 'skips' });
+    const released = await a!.api.post(`/api/v1/assignments/${first.body.assignment.id}/release`, {
+      reason: 'image does not load',
+    });
+    expect(released.status).toBe(200);
+    expect(released.body.assignment.status).toBe('released');
+    const blank = await a!.api.post(`/api/v1/assignments/${first.body.assignment.id}/release`, {
+      reason: ' ',
+    });
+    expect(blank.status).toBe(400);
+    expect((await claim(a!.api, { project: 'skips' })).status).toBe(204);
+    expect((await claim(b!.api, { project: 'skips' })).body.assignment.task.id).toBe(id);
+  });
+
+  it('serves higher-priority batches first, then earlier deadlines, then older tasks', async () => {
+    await project('ordered', { aggregation: { method: 'mv' }, maxOpenClaims: 10 });
+    await api.post('/v1/batches', { project: 'ordered', name: 'low' });
+    await api.post('/v1/batches', { project: 'ordered', name: 'high' });
+    await api.post('/v1/batches', { project: 'ordered', name: 'soon' });
+    const old = await task('ordered', 'old', { batch: 'low' });
+    const urgent = await task('ordered', 'urgent', { batch: 'high' });
+    const due = await task('ordered', 'due', { batch: 'soon' });
+    expect((await patch('/api/v1/batches/high/queue', { priority: 5 })).status).toBe(200);
+    const deadline = await patch('/api/v1/batches/soon/queue', {
+      deadline: '2030-01-01T00:00:00Z',
+    });
+    expect(deadline.body.deadline).toBe('2030-01-01T00:00:00.000Z');
+    const person = await worker('orderly@example.test');
+    const order = [];
+    for (let i = 0; i < 3; i++)
+      order.push((await claim(person.api, { project: 'ordered' })).body.assignment.task.id);
+    expect(order).toEqual([urgent, due, old]);
+    const report = await api.get('/api/v1/batches/high/workforce');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      batch: 'high',
+      tasks: { total: 1, pending: 1 },
+      assignments: { active: 1 },
+    });
+  });
+
+  it('routes by clearance, skills and language, saying why', async () => {
+    await project('secret', {
+      clearance: 2,
+      requirements: { skills: { medical: 3 }, languages: ['de'] },
+    });
+    await task('secret', 'classified');
+    const plain = await worker('plain@example.test');
+    const refused = await claim(plain.api, { project: 'secret' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/clearance 2/);
+    const cleared = await worker('cleared@example.test', {
+      clearance: 3,
+      skills: { medical: 3 },
+      languages: ['en'],
+    });
+    expect((await claim(cleared.api, { project: 'secret' })).body.error).toMatch(/languages de/);
+    const fit = await worker('fit@example.test', {
+      clearance: 2,
+      skills: { medical: 4 },
+      languages: ['de'],
+    });
+    expect((await claim(fit.api, { project: 'secret' })).status).toBe(200);
+  });
+
+  it('qualifies annotators on evaluation tasks and refuses those who fail, saying why', async () => {
+    await project('qualified', {
+      gold: { qualifyCount: 2, qualifyThreshold: 0.8 },
+      aggregation: { method: 'mv' },
+    });
+    await gold('evaluation_tasks', 'qualified', 'cat');
+    await gold('evaluation_tasks', 'qualified', 'dog');
+    await gold('evaluation_tasks', 'qualified', 'cat');
+    const work = await task('qualified', 'real work');
+    const good = await worker('good@example.test');
+    const bad = await worker('bad@example.test');
+    for (const person of [good, bad]) {
+      for (let i = 0; i < 2; i++) {
+        const claimed = await claim(person.api, { project: 'qualified' });
+        expect(claimed.body.assignment.stage).toBe('evaluation');
+        const text = claimed.body.assignment.task.attachments[0].content as string;
+        const right = text.endsWith('cat') ? 'cat' : 'dog';
+        const answer = person === good ? right : right === 'cat' ? 'dog' : 'cat';
+        const submitted = await submit(person.api, claimed.body.assignment.id, {
+          category: answer,
+        });
+        expect(submitted.status).toBe(200);
+        expect(submitted.body).not.toHaveProperty('feedback');
+      }
+    }
+    expect((await claim(good.api, { project: 'qualified' })).body.assignment.task.id).toBe(work);
+    const refused = await claim(bad.api, { project: 'qualified' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/did not qualify.*mean score 0\.00 on 2 evaluation tasks/);
+    const members = await api.get('/api/v1/projects/qualified/workers');
+    expect(members.body.docs.find((m: { worker: string }) => m.worker === bad.id)).toMatchObject({
+      status: 'unqualified',
+      qualification: { answers: 2, meanScore: 0 },
+    });
+  });
+
+  it('mixes gold into work unseen, pauses annotators who fail it and retrains them', async () => {
+    await project('checked', { gold: { rate: 1, pauseBelow: 0.7 }, aggregation: { method: 'mv' } });
+    for (let i = 0; i < 4; i++) await gold('evaluation_tasks', 'checked', 'cat');
+    await task('checked', 'real');
+    const careless = await worker('careless@example.test');
+    for (let i = 0; i < 2; i++) {
+      const claimed = await claim(careless.api, { project: 'checked' });
+      expect(claimed.body.assignment.stage).toBe('attempt');
+      expect(
+        await submit(careless.api, claimed.body.assignment.id, { category: 'dog' }),
+      ).toMatchObject({
+        status: 200,
+      });
+    }
+    const paused = await claim(careless.api, { project: 'checked' });
+    expect(paused.status).toBe(403);
+    expect(paused.body.error).toMatch(/paused.*gold accuracy 0\.25 over 2 answers is below 0\.7/);
+
+    // Back to training: the expected answer and the score come back after submitting.
+    await gold('training_tasks', 'checked', 'dog');
+    const training = await claim(careless.api, { project: 'checked', stage: 'training' });
+    expect(training.body.assignment.stage).toBe('training');
+    const feedback = await submit(careless.api, training.body.assignment.id, { category: 'cat' });
+    expect(feedback.body.feedback).toEqual({ score: 0, expected: { category: 'dog' } });
+    // Training done: the annotator works again (no qualification required on this project).
+    expect((await claim(careless.api, { project: 'checked' })).status).toBe(200);
+
+    // A manager can pause, reinstate and remove.
+    expect(
+      (
+        await patch(`/api/v1/projects/checked/workers/${careless.id}`, {
+          status: 'removed',
+          reason: 'spam',
+        })
+      ).status,
+    ).toBe(200);
+    const removed = await claim(careless.api, { project: 'checked' });
+    expect(removed.status).toBe(403);
+    expect(removed.body.error).toMatch(/removed from project "checked": spam/);
+  });
+
+  it('reviews: a reviewer sees the attempts and the consensus, corrects, and an auditor checks', async () => {
+    await project('reviewed', {
+      review: { stage: true, auditRate: 1 },
+      aggregation: { method: 'mv' },
+      pay: { attempt: 10, review: 3, audit: 2 },
+    });
+    const id = await task('reviewed', 'ambiguous');
+    const annotator = await worker('attempter@example.test', { roles: ['reviewer'] });
+    const reviewer = await worker('reviewer@example.test', { roles: ['reviewer'] });
+    const auditor = await worker('auditor@example.test', { roles: ['manager'] });
+    const attempt = await claim(annotator.api, { project: 'reviewed' });
+    expect(attempt.body.assignment.stage).toBe('attempt');
+    await submit(annotator.api, attempt.body.assignment.id, { category: 'dog' });
+    // Nobody reviews their own work.
+    expect((await claim(annotator.api, { project: 'reviewed' })).status).toBe(204);
+    const review = await claim(reviewer.api, { project: 'reviewed' });
+    expect(review.body.assignment.stage).toBe('review');
+    expect(review.body.assignment.review.consensus.response).toEqual({ category: 'dog' });
+    expect(review.body.assignment.review.attempts).toEqual([
+      {
+        assignment: attempt.body.assignment.id,
+        worker: annotator.id,
+        response: { category: 'dog' },
+      },
+    ]);
+    await submit(reviewer.api, review.body.assignment.id, { category: 'cat' });
+    expect((await api.get(`/v1/task/${id}`)).body.status).toBe('pending');
+    const audit = await claim(auditor.api, { project: 'reviewed' });
+    expect(audit.body.assignment.stage).toBe('audit');
+    expect(audit.body.assignment.review.review).toEqual({ category: 'cat' });
+    await submit(auditor.api, audit.body.assignment.id, { category: 'cat' });
+    const done = await api.get(`/v1/task/${id}`);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.response).toEqual({ category: 'cat' });
+    const pay = async (p: { api: Client }) =>
+      (await p.api.get('/api/v1/me/earnings')).body.projects.find(
+        (row: { project: string }) => row.project === 'reviewed',
+      );
+    expect(await pay(annotator)).toMatchObject({ rejected: 1, earned: 0 });
+    expect(await pay(reviewer)).toMatchObject({ accepted: 1, earned: 3 });
+    expect(await pay(auditor)).toMatchObject({ earned: 2 });
+
+    const csv = await api.get('/api/v1/payouts.csv?project=reviewed');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (csv.body as string).trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'worker_id,email,name,pool,currency,assignments,accepted,rejected,active_hours,base,bonus,total',
+    );
+    expect(
+      lines.some((line) =>
+        line.startsWith(`${reviewer.id},reviewer@example.test,reviewer,internal,USD,1,1,0,`),
+      ),
+    ).toBe(true);
+  });
+
+  it('never lets a spreadsheet run a name as a formula', async () => {
+    const sly = await api.post('/api/v1/workers', {
+      email: 'sly@example.test',
+      name: '=HYPERLINK("http://evil.test","x")',
+      roles: ['annotator'],
+    });
+    await project('formulas', { aggregation: { method: 'mv' }, pay: { attempt: 1 } });
+    await task('formulas', 'x');
+    const as = client(t.url, sly.body.token);
+    const claimed = await claim(as, { project: 'formulas' });
+    await submit(as, claimed.body.assignment.id, { category: 'cat' });
+    const csv = (await api.get('/api/v1/payouts.csv?project=formulas')).body as string;
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);
+  });
+
+  it('signs annotators in with a password into an HttpOnly session, and out', async () => {
+    await worker('signer@example.test', { password: 'correct horse battery' });
+    const wrong = await fetch(`${t.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'signer@example.test', password: 'wrong password!' }),
+    });
+    expect(wrong.status).toBe(401);
+    const signed = await fetch(`${t.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'Signer@example.test', password: 'correct horse battery' }),
+    });
+    expect(signed.status).toBe(200);
+    const cookie = signed.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const session = cookie.split(';')[0]!;
+    const me = await fetch(`${t.url}/api/v1/me`, { headers: { cookie: session } });
+    expect(((await me.json()) as { email: string }).email).toBe('signer@example.test');
+    const out = await fetch(`${t.url}/api/v1/sessions/current`, {
+      method: 'DELETE',
+      headers: { cookie: session },
+    });
+    expect(out.status).toBe(204);
+    expect((await fetch(`${t.url}/api/v1/me`, { headers: { cookie: session } })).status).toBe(401);
+  });
+
+  it('refuses removed workers and keeps other organizations out', async () => {
+    const leaving = await worker('leaving@example.test');
+    expect((await patch(`/api/v1/workers/${leaving.id}`, { status: 'removed' })).status).toBe(200);
+    const refused = await claim(leaving.api, {});
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/removed/);
+
+    const acme = await t.testDatabase.database.db
+      .transaction()
+      .execute((tx) => createOrganization(tx, 'acme-work'));
+    const acmeApi = client(t.url, acme.key);
+    const outsider = await acmeApi.post('/api/v1/workers', {
+      email: 'out@acme.test',
+      name: 'Out',
+      roles: ['annotator'],
+    });
+    const as = client(t.url, outsider.body.token);
+    expect((await claim(as, { project: 'votes' })).status).toBe(404);
+    expect((await claim(as, {})).status).toBe(204);
+    expect((await acmeApi.get(`/api/v1/workers/${leaving.id}`)).status).toBe(404);
+  });
+});
