@@ -194,6 +194,46 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(await earnings(people[1]!)).toMatchObject({ accepted: 0, rejected: 1, earned: 0 });
   });
 
+  it('asks for more annotators when answers disagree and stops early when they agree', async () => {
+    await project('adaptive', {
+      consensus: { min: 2, max: 4, confidence: 0.9 },
+      aggregation: { method: 'mv' },
+      maxOpenClaims: 5,
+    });
+    const agreed = await task('adaptive', 'clear');
+    const disputed = await task('adaptive', 'unclear');
+    const people = await Promise.all(
+      ['ad1', 'ad2', 'ad3', 'ad4', 'ad5'].map((n) => worker(`${n}@example.test`)),
+    );
+    const answerBoth = async (p: { api: Client }, forDisputed: string) => {
+      for (let i = 0; i < 2; i++) {
+        const claimed = await claim(p.api, { project: 'adaptive' });
+        expect(claimed.status).toBe(200);
+        const isDisputed = claimed.body.assignment.task.id === disputed;
+        await submit(p.api, claimed.body.assignment.id, {
+          category: isDisputed ? forDisputed : 'cat',
+        });
+      }
+    };
+    await answerBoth(people[0]!, 'cat');
+    await answerBoth(people[1]!, 'dog');
+    expect((await api.get(`/v1/task/${agreed}`)).body.status).toBe('completed');
+    expect((await api.get(`/v1/task/${disputed}`)).body.status).toBe('pending');
+    // One more annotator is asked at a time, up to consensus.max.
+    const third = await claim(people[2]!.api, { project: 'adaptive' });
+    expect(third.body.assignment.task.id).toBe(disputed);
+    expect((await claim(people[3]!.api, { project: 'adaptive' })).status).toBe(204);
+    await submit(people[2]!.api, third.body.assignment.id, { category: 'dog' });
+    // 2 of 3 is not 0.9 sure: a fourth, the maximum, decides.
+    const fourth = await claim(people[3]!.api, { project: 'adaptive' });
+    expect(fourth.body.assignment.task.id).toBe(disputed);
+    await submit(people[3]!.api, fourth.body.assignment.id, { category: 'dog' });
+    const done = await api.get(`/v1/task/${disputed}`);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.response).toEqual({ category: 'dog' });
+    expect((await claim(people[4]!.api, { project: 'adaptive' })).status).toBe(204);
+  });
+
   it('returns lapsed claims to the queue and keeps late work without counting it', async () => {
     await project('leases', { leaseSeconds: 60, aggregation: { method: 'mv' }, idleSeconds: 30 });
     const id = await task('leases', 'slow');
@@ -503,5 +543,37 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await claim(as, { project: 'votes' })).status).toBe(404);
     expect((await claim(as, {})).status).toBe(204);
     expect((await acmeApi.get(`/api/v1/workers/${leaving.id}`)).status).toBe(404);
+  });
+
+  it('documents the workforce contract in /openapi.json', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>
+      >;
+    };
+    for (const path of [
+      '/api/v1/workers',
+      '/api/v1/work/claim',
+      '/api/v1/assignments/{id}/heartbeat',
+      '/api/v1/assignments/{id}/submit',
+      '/api/v1/assignments/{id}/release',
+      '/api/v1/me/earnings',
+      '/api/v1/payouts.csv',
+      '/api/v1/batches/{batch}/workforce',
+      '/api/v1/projects/{project}/workers/{worker}',
+    ])
+      expect(doc.paths[path], path).toBeDefined();
+    expect(doc.paths['/api/v1/work/claim']!.post!.responses).toHaveProperty('204');
+    const settings = JSON.stringify(doc.paths['/api/v1/projects/{project}/settings']!.patch);
+    for (const knob of [
+      'auditRate',
+      'qualifyCount',
+      'pauseBelow',
+      'leaseSeconds',
+      'maxOpenClaims',
+      'clearance',
+    ])
+      expect(settings).toContain(knob);
   });
 });
