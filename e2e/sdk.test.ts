@@ -13,6 +13,51 @@ describe.each(BACKENDS)('the TypeScript SDK against the server on %s', (backend)
     await t?.close();
   });
 
+  it('runs the annotator loop: settings, a worker, claim, heartbeat, submit, earnings', async () => {
+    await sdk.createProject({
+      type: 'categorization',
+      name: 'sdk-work',
+      params: { categories: ['yes', 'no'] },
+    });
+    const settings = await sdk.changeProjectSettings('sdk-work', {
+      pay: { attempt: 25 },
+      aggregation: { method: 'mv' },
+    });
+    expect(settings.pay.attempt).toBe(25);
+    const worker = await sdk.createWorker({
+      email: 'sdk-worker@example.test',
+      name: 'SDK worker',
+      roles: ['annotator'],
+    });
+    const annotator = new QuorumClient({ url: t.url, apiKey: worker.token });
+    expect(await annotator.claim({ project: 'sdk-work' })).toBeUndefined();
+    // Tasks of a staging batch wait for its finalization.
+    await sdk.createBatch({ project: 'sdk-work', name: 'sdk-work-1', staging: true });
+    const task = await sdk.createTask('categorization', {
+      batch: 'sdk-work-1',
+      attachment: 'hello',
+    });
+    expect(await annotator.claim({ project: 'sdk-work' })).toBeUndefined();
+    await sdk.finalizeBatch('sdk-work-1');
+    const assignment = (await annotator.claim({ project: 'sdk-work' }))!;
+    expect(assignment.task.id).toBe(task.task_id);
+    expect((await annotator.heartbeat(assignment.id)).activeSeconds).toBeGreaterThanOrEqual(0);
+    const submitted = await annotator.submit(assignment.id, { category: 'yes' }, 'sdk-key');
+    expect(submitted.assignment.status).toBe('submitted');
+    // A retry under the same key is answered, not refused.
+    expect(
+      (await annotator.submit(assignment.id, { category: 'yes' }, 'sdk-key')).assignment.id,
+    ).toBe(assignment.id);
+    await expect(annotator.submit(assignment.id, { category: 'yes' })).rejects.toMatchObject({
+      status: 409,
+    });
+    expect((await sdk.getTask(task.task_id)).status).toBe('completed');
+    expect((await annotator.earnings()).projects[0]).toMatchObject({
+      project: 'sdk-work',
+      earned: 25,
+    });
+  });
+
   it('creates a project, a batch and tasks, and reads them back typed', async () => {
     const project = await sdk.createProject({
       type: 'categorization',

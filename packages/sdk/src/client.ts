@@ -1,4 +1,11 @@
+import type { z } from 'zod';
 import type {
+  AssignmentSchema,
+  EarningsSchema,
+  ProjectSettings,
+  ProjectSettingsChange,
+  WorkerRole,
+  WorkerSchema,
   ApiKey,
   ScaleBatch,
   ScaleBatchStatus,
@@ -72,6 +79,7 @@ export class QuorumClient {
       query?: Record<string, unknown>;
       idempotent?: boolean;
       contentType?: string;
+      headers?: Record<string, string>;
     } = {},
   ): Promise<T> {
     const url = new URL(this.#url + path);
@@ -88,6 +96,7 @@ export class QuorumClient {
           method,
           headers: {
             authorization: this.#authorization,
+            ...options.headers,
             ...(options.body !== undefined
               ? { 'content-type': options.contentType ?? 'application/json' }
               : {}),
@@ -237,6 +246,90 @@ export class QuorumClient {
       idempotent: true,
     });
   }
+
+  // Workforce (operators)
+  /** Routing, quality and pay settings of a project (by name or id). */
+  getProjectSettings(project: string) {
+    return this.request<ProjectSettings>(
+      'GET',
+      `/api/v1/projects/${encodeURIComponent(project)}/settings`,
+    );
+  }
+  changeProjectSettings(project: string, change: ProjectSettingsChange) {
+    return this.request<ProjectSettings>(
+      'PATCH',
+      `/api/v1/projects/${encodeURIComponent(project)}/settings`,
+      {
+        body: change,
+        idempotent: true,
+      },
+    );
+  }
+  /** Invites a worker; the result's `token` (shown once) authenticates them as a client's apiKey. */
+  createWorker(input: {
+    email: string;
+    name: string;
+    roles: WorkerRole[];
+    password?: string;
+    pool?: 'internal' | 'vendor' | 'crowd';
+    team?: string;
+    skills?: Record<string, number>;
+    languages?: string[];
+    clearance?: number;
+  }) {
+    return this.request<Worker & { token: string }>('POST', '/api/v1/workers', { body: input });
+  }
+
+  // Work (a client whose apiKey is a worker's token)
+  /** The best eligible task, or undefined when nothing is eligible now. */
+  async claim(
+    input: { project?: string; stage?: 'training' } = {},
+  ): Promise<Assignment | undefined> {
+    const result = await this.request<{ assignment: Assignment } | undefined>(
+      'POST',
+      '/api/v1/work/claim',
+      {
+        body: input,
+      },
+    );
+    return result?.assignment;
+  }
+  heartbeat(assignment: string) {
+    return this.request<{ leaseExpiresAt: string; activeSeconds: number }>(
+      'POST',
+      `/api/v1/assignments/${encodeURIComponent(assignment)}/heartbeat`,
+      { idempotent: true },
+    );
+  }
+  /** Submits a response; retried safely under one Idempotency-Key. */
+  submit(
+    assignment: string,
+    response: Record<string, unknown>,
+    idempotencyKey: string = crypto.randomUUID(),
+  ) {
+    return this.request<{
+      assignment: Assignment;
+      feedback?: { score: number; expected: Record<string, unknown> };
+    }>('POST', `/api/v1/assignments/${encodeURIComponent(assignment)}/submit`, {
+      body: { response },
+      idempotent: true,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+  }
+  release(assignment: string, reason: string) {
+    return this.request<{ assignment: Assignment }>(
+      'POST',
+      `/api/v1/assignments/${encodeURIComponent(assignment)}/release`,
+      { body: { reason } },
+    );
+  }
+  earnings() {
+    return this.request<Earnings>('GET', '/api/v1/me/earnings');
+  }
 }
+
+export type Worker = z.infer<typeof WorkerSchema>;
+export type Assignment = z.infer<typeof AssignmentSchema>;
+export type Earnings = z.infer<typeof EarningsSchema>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
