@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { loadConfig, openDatabase, startPlatform, type OpenDatabase } from '@quorum/server';
+import { createBenchDatabase } from './databases';
 
 const KEY = 'live_benchadminkey0000000000000000';
 
@@ -38,32 +38,20 @@ interface Backend {
   open(): Promise<{ database: OpenDatabase; url?: string; dataDir: string; drop(): Promise<void> }>;
 }
 
-const adminUrl =
-  process.env.QUORUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 const BACKENDS: Backend[] = [
   {
     name: 'postgres',
     async open() {
-      const name = `quorum_bench_${process.pid}_${Date.now()}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
+      const created = await createBenchDatabase('ingest');
       const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
-      const database = await openDatabase({ databaseUrl: url.toString(), dataDir });
+      const database = await openDatabase({ databaseUrl: created.url, dataDir });
       return {
         database,
-        url: url.toString(),
+        url: created.url,
         dataDir,
         drop: async () => {
           await database.close().catch(() => undefined);
-          const client = new pg.Client({ connectionString: adminUrl });
-          await client.connect();
-          await client.query(`drop database if exists ${name} with (force)`);
-          await client.end();
+          await created.drop();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };

@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   ingest: () => import('./ingest'),
   aggregation: () => import('./aggregation'),
   boxes: () => import('./boxes'),
+  queue: () => import('./queue'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,11 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Database } from '../packages/server/src/db/schema';
 import {
   ADMIN_KEY,
   BACKENDS,
@@ -14,80 +8,22 @@ import {
   type TestDatabase,
   type TestPlatform,
 } from '../packages/server/test/harness';
-import { checkInvariants, simulate, type Annotator, type StoredWork } from './support/annotators';
+import { checkInvariants, simulate } from './support/annotators';
+import { freePort, pendingTasks, prepareSimulation, serve, storedWork } from './support/queue-run';
 
-const BIN = new URL('../packages/cli/bin/quorum.js', import.meta.url).pathname;
 const CONSENSUS = 3;
 const ANNOTATORS = 64;
-const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
-async function post(url: string, path: string, body: unknown) {
-  const response = await fetch(`${url}${path}`, {
-    method: path.includes('settings') ? 'PATCH' : 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, string>;
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** A categorization project with consensus 3 and short leases, its tasks and 64 annotators. */
-async function prepare(url: string, tasks: number): Promise<Annotator[]> {
-  await post(url, '/v1/projects', { type: 'categorization', name: 'sim' });
-  await post(url, '/api/v1/projects/sim/settings', {
-    consensus: { min: CONSENSUS, max: CONSENSUS },
-    aggregation: { method: 'mv' },
+const prepare = (url: string, tasks: number) =>
+  prepareSimulation({
+    url,
+    key: ADMIN_KEY,
+    project: 'sim',
+    tasks,
+    consensus: CONSENSUS,
+    annotators: ANNOTATORS,
     leaseSeconds: 5,
-    maxOpenClaims: 1,
   });
-  const lines = Array.from({ length: tasks }, (_, i) =>
-    JSON.stringify({
-      project: 'sim',
-      attachment: `item ${i}`,
-      attachment_type: 'text',
-      categories: ['a', 'b', 'c'],
-    }),
-  ).join('\n');
-  const bulk = await fetch(`${url}/api/v1/tasks/bulk?type=categorization`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/x-ndjson' },
-    body: lines,
-  });
-  expect(bulk.status).toBe(200);
-  const annotators: Annotator[] = [];
-  for (let i = 0; i < ANNOTATORS; i++) {
-    const created = await post(url, '/api/v1/workers', {
-      email: `sim${i}@example.test`,
-      name: `sim ${i}`,
-      roles: ['annotator'],
-    });
-    annotators.push({ id: created.id!, token: created.token! });
-  }
-  return annotators;
-}
-
-async function pendingTasks(db: Kysely<Database>) {
-  const row = await sql<{ n: number }>`
-    select count(*)::int as n from tasks where kind = 'task' and status = 'pending'
-  `.execute(db);
-  return row.rows[0]!.n;
-}
-
-async function storedWork(db: Kysely<Database>): Promise<StoredWork> {
-  return {
-    tasks: await db
-      .selectFrom('tasks')
-      .select(['id', 'status'])
-      .where('kind', '=', 'task')
-      .execute(),
-    answers: await db.selectFrom('task_answers').select(['task_id', 'worker']).execute(),
-    assignments: await db
-      .selectFrom('assignments')
-      .select(['id', 'task_id', 'worker_id', 'status', 'stage'])
-      .execute(),
-  };
-}
 
 describe.each(BACKENDS)('64 annotators on one server with %s', (backend) => {
   let t: TestPlatform | undefined;
@@ -120,52 +56,9 @@ describe.each(BACKENDS)('64 annotators on one server with %s', (backend) => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** `quorum serve` as its own process on the shared PostgreSQL database. */
-function serve(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'quorum-sim-'));
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      QUORUM_DATA_DIR: dataDir,
-      QUORUM_PORT: String(port),
-      QUORUM_BOOTSTRAP_KEY: ADMIN_KEY,
-      QUORUM_LOG_LEVEL: 'warn',
-      QUORUM_LEASE_SWEEP_MS: '200',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += chunk));
-  child.stderr!.on('data', (chunk) => (text += chunk));
-  return new Promise((resolve, reject) => {
-    const check = setInterval(() => {
-      if (text.includes('Quorum is running')) {
-        clearInterval(check);
-        resolve(child);
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`quorum serve exited with ${code}:\n${text}`));
-    });
-  });
-}
+const serveOn = (databaseUrl: string, port: number) =>
+  serve({ databaseUrl, port, key: ADMIN_KEY, env: { QUORUM_LEASE_SWEEP_MS: '200' } });
 
 describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-run', () => {
   let database: TestDatabase | undefined;
@@ -180,7 +73,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
     database = await createTestDatabase('postgres');
     const [portA, portB] = [await freePort(), await freePort()];
     const urls = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
-    children.push(await serve(database.url!, portA), await serve(database.url!, portB));
+    children.push(await serveOn(database.url!, portA), await serveOn(database.url!, portB));
     const tasks = 150;
     const annotators = await prepare(urls[0]!, tasks);
     const db = database.database.db;
@@ -201,7 +94,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
         killed = true;
         children[0]!.kill('SIGKILL');
         restarted = new Promise((resolve) => setTimeout(resolve, 500)).then(async () => {
-          children[0] = await serve(database!.url!, portA);
+          children[0] = await serveOn(database!.url!, portA);
         });
       },
     });

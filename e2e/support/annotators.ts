@@ -25,6 +25,8 @@ export interface SimulationOptions {
   done: () => Promise<boolean>;
   /** Called after each acknowledged submission. */
   onAck?: (count: number) => void;
+  /** Stop once this many submissions were acknowledged (a benchmark's fixed amount of work). */
+  stopAfter?: number;
 }
 
 export interface Acknowledged {
@@ -157,6 +159,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (submitted.status === 200) {
         result.acknowledged.push(record);
         options.onAck?.(result.acknowledged.length);
+        if (options.stopAfter !== undefined && result.acknowledged.length >= options.stopAfter)
+          finished = true;
       } else if (submitted.status === 409 && /kept as late/.test(submitted.body?.error ?? '')) {
         result.late.push(record);
         continue;

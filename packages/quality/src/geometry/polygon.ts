@@ -95,10 +95,23 @@ export function polygonIntersectionArea(a: Polygon, b: Polygon): number {
  * zero area count as 1 when they have the same corners in the same order, else 0.
  */
 export function polygonIoU(a: Polygon, b: Polygon): number {
+  // The same outline (as when two annotators keep a pre-label) is exactly 1, not 1 less rounding.
+  if (sameOutline(a, b)) return 1;
   const intersection = polygonIntersectionArea(a, b);
   const union = polygonArea(a) + polygonArea(b) - intersection;
-  if (union > 0) return Math.min(1, intersection / union);
-  return a.length === b.length && a.every((point, i) => samePoint(point, b[i]!)) ? 1 : 0;
+  return union > 0 ? Math.min(1, intersection / union) : 0;
+}
+
+/** Whether two polygons have the same corners in the same cyclic order, either way round. */
+function sameOutline(a: Polygon, b: Polygon): boolean {
+  const first = withoutRepeats(a);
+  const second = withoutRepeats(b);
+  const n = first.length;
+  if (n !== second.length || n === 0) return false;
+  const start = second.findIndex((point) => samePoint(point, first[0]!));
+  if (start < 0) return false;
+  const forward = first.every((point, i) => samePoint(point, second[(start + i) % n]!));
+  return forward || first.every((point, i) => samePoint(point, second[(start - i + n) % n]!));
 }
 
 /**

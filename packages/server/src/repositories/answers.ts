@@ -17,6 +17,37 @@ export async function insertAnswer(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Adds an answer and returns all of the task's answers (the new one included) in one
+ * statement: the other answers as they were when it started.
+ */
+export async function addAnswerAndList(
+  db: Executor,
+  scope: Scope,
+  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'> & { task_id: string },
+): Promise<TaskAnswerRow[]> {
+  const rows = await db
+    .with('added', (q) =>
+      q
+        .insertInto('task_answers')
+        .values({ ...row, ...tenant(scope) })
+        .returningAll(),
+    )
+    .selectFrom('added')
+    .selectAll()
+    .unionAll(
+      db
+        .selectFrom('task_answers')
+        .selectAll()
+        .where((eb) => eb.and(tenant(scope)))
+        .where('task_id', '=', row.task_id),
+    )
+    .execute();
+  return rows.sort(
+    (a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id),
+  );
+}
+
 export async function findAnswerOfWorker(
   db: Executor,
   scope: Scope,

@@ -67,6 +67,19 @@ export async function lockTask(db: Executor, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
+/** A task as shown with its project's settings; with `lock`, locked until the transaction ends. */
+export async function findTaskForWork(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  options: { lock: boolean },
+) {
+  const query = selectTaskViews(db, scope)
+    .select('projects.settings as project_settings')
+    .where('tasks.id', '=', id);
+  return (options.lock ? query.forUpdate(['tasks']) : query).executeTakeFirst();
+}
+
 export async function findTasksByUniqueIds(db: Executor, scope: Scope, uniqueIds: string[]) {
   if (uniqueIds.length === 0) return [];
   return db

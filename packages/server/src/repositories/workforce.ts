@@ -472,6 +472,58 @@ export async function updateAssignment(
     .executeTakeFirstOrThrow();
 }
 
+/** Submitted queue-stage work on a task, with what its workers' pay depends on. */
+export async function listSettlements(db: Executor, scope: Scope, taskId: string) {
+  return db
+    .selectFrom('assignments')
+    .leftJoin('project_members', (join) =>
+      join
+        .onRef('project_members.project_id', '=', 'assignments.project_id')
+        .onRef('project_members.worker_id', '=', 'assignments.worker_id'),
+    )
+    .select([
+      'assignments.id',
+      'assignments.stage',
+      'assignments.response',
+      'project_members.gold_answers',
+      'project_members.gold_score',
+      'project_members.pay_rate',
+    ])
+    .where('assignments.organization_id', '=', scope.organizationId)
+    .where('assignments.livemode', '=', scope.livemode)
+    .where('assignments.task_id', '=', taskId)
+    .where('assignments.status', '=', 'submitted')
+    .where('assignments.stage', 'in', ['attempt', 'review', 'audit'])
+    .execute();
+}
+
+/** Writes outcomes and pay for several assignments in one statement. */
+export async function settleAssignments(
+  db: Executor,
+  rows: ReadonlyArray<{
+    id: string;
+    outcome: string | null;
+    base: number;
+    bonus: number;
+    currency: string;
+  }>,
+) {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map(
+      (row) =>
+        sql`(${row.id}, ${row.outcome}::text, ${row.base}::int, ${row.bonus}::int, ${row.currency}::text)`,
+    ),
+  );
+  await sql`
+    update assignments a
+    set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
+      currency = v.currency
+    from (values ${values}) as v(id, outcome, base, bonus, currency)
+    where a.id = v.id
+  `.execute(db);
+}
+
 /** Open (leased, unexpired) claims of the worker per project. */
 export async function countOpenClaims(db: Executor, scope: Scope, workerId: string, now: Date) {
   const rows = await db
@@ -544,4 +596,121 @@ export async function expireLeases(db: Executor, now: Date, limit = 500): Promis
       .execute();
   }
   return expired.rows.length;
+}
+
+/** An assignment with what its worker is shown of the task. */
+export type ClaimedRow = AssignmentRow & {
+  type: string;
+  params: Record<string, unknown>;
+  instruction: string | null;
+  project_name: string;
+  consensus: Record<string, unknown> | null;
+};
+
+/**
+ * The common claim in one statement: an active member of a project with no requirements beyond
+ * the worker's clearance (or a newcomer to one with no training or qualification, who joins it),
+ * under their open-claim cap, takes the best attempt the way `claimWorkItem` picks it, and the
+ * assignment is written. Returns nothing when any of that does not hold; the caller then takes
+ * the general path, which also says why.
+ */
+export async function claimAttemptDirectly(
+  db: Executor,
+  scope: Scope,
+  input: {
+    projectRef: string;
+    workerId: string;
+    clearance: number;
+    assignmentId: string;
+    now: Date;
+    /** The draw for gold: the direct path serves no gold, so it stands aside when gold is due. */
+    goldDraw: number;
+    /** What applies where the project's settings say nothing. */
+    defaults: { maxOpenClaims: number; leaseSeconds: number };
+  },
+): Promise<ClaimedRow | undefined> {
+  const { workerId, now } = input;
+  // `allowed` is settled first (materialized), so the pick walks the queue index in order and
+  // stops at the first row it may take.
+  const result = await sql<ClaimedRow>`
+    with proj as materialized (
+      select id, name, settings from projects
+      where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+        and (name = ${input.projectRef} or id = ${input.projectRef})
+      order by (name = ${input.projectRef}) desc
+      limit 1
+    ),
+    eligible as materialized (
+      select proj.* from proj
+      where coalesce((proj.settings ->> 'clearance')::int, 0) <= ${input.clearance}
+        and coalesce(proj.settings -> 'requirements' -> 'skills', '{}') = '{}'
+        and coalesce(proj.settings -> 'requirements' -> 'languages', '[]') = '[]'
+        and coalesce(proj.settings -> 'requirements' -> 'pools', '[]') = '[]'
+    ),
+    -- A first claim joins the project as active when it has no training and asks no
+    -- qualification (otherwise the general path starts the member where they belong).
+    joined as materialized (
+      insert into project_members (organization_id, livemode, project_id, worker_id, status,
+        created_at, updated_at)
+      select ${scope.organizationId}, ${scope.livemode}, eligible.id, ${workerId}, 'active',
+        ${now}, ${now}
+      from eligible
+      where not exists (
+          select 1 from project_members m
+          where m.project_id = eligible.id and m.worker_id = ${workerId}
+        )
+        and coalesce((eligible.settings -> 'gold' ->> 'qualifyCount')::int, 0) = 0
+        and not exists (
+          select 1 from tasks t
+          where t.project_id = eligible.id and t.kind = 'training' and t.status <> 'canceled'
+        )
+      on conflict do nothing
+      returning project_id
+    ),
+    allowed as materialized (
+      select eligible.* from eligible
+      where (
+          exists (select 1 from joined)
+          or exists (
+            select 1 from project_members m
+            where m.project_id = eligible.id and m.worker_id = ${workerId} and m.status = 'active'
+          )
+        )
+        and ${input.goldDraw} >= coalesce((eligible.settings -> 'gold' ->> 'rate')::float8, 0)
+        and (
+          select count(*) from assignments a
+          where a.worker_id = ${workerId} and a.project_id = eligible.id
+            and a.status = 'active' and a.lease_expires_at > ${now}
+        ) < coalesce((eligible.settings ->> 'maxOpenClaims')::int, ${input.defaults.maxOpenClaims})
+    ),
+    pick as (
+      select c.task_id, c.stage from work_items c
+      where c.project_id = (select id from allowed) and c.stage = 'attempt' and c.open_slots > 0
+        and not exists (
+          select 1 from assignments a where a.task_id = c.task_id and a.worker_id = ${workerId}
+        )
+      order by c.priority desc, c.deadline asc nulls last, c.seq
+      limit 1
+      for update of c skip locked
+    ),
+    taken as (
+      update work_items w set open_slots = w.open_slots - 1
+      from pick
+      where w.task_id = pick.task_id and w.stage = pick.stage
+      returning w.task_id, w.project_id, w.batch_id
+    ),
+    assigned as (
+      insert into assignments (id, organization_id, livemode, task_id, project_id, batch_id,
+        worker_id, stage, status, claimed_at, lease_expires_at, last_seen_at)
+      select ${input.assignmentId}, ${scope.organizationId}, ${scope.livemode}, taken.task_id,
+        taken.project_id, taken.batch_id, ${workerId}, 'attempt', 'active', ${now},
+        ${now}::timestamptz + make_interval(secs => coalesce((allowed.settings ->> 'leaseSeconds')::int, ${input.defaults.leaseSeconds})),
+        ${now}
+      from taken, allowed
+      returning *
+    )
+    select assigned.*, t.type, t.params, t.instruction, t.consensus, allowed.name as project_name
+    from assigned join tasks t on t.id = assigned.task_id, allowed
+  `.execute(db);
+  return result.rows[0];
 }

@@ -1,6 +1,7 @@
 import { DomainError, parseTaskResponse, type Scope } from '@quorum/core';
 import { krippendorffAlpha, type TruthMethod } from '@quorum/quality';
 import type { Executor } from '../db/executor';
+import type { TaskAnswerRow } from '../db/schema';
 import { newId } from '../ids';
 import {
   findAnswerOfWorker,
@@ -168,12 +169,14 @@ export async function consensusOf(
   scope: Scope,
   task: TaskView,
   method: TruthMethod,
+  /** The task's answers, when the caller has just read them. */
+  own?: readonly TaskAnswerRow[],
 ): Promise<TaskConsensus> {
   const learnsAnnotators = task.type === 'categorization' && method !== 'mv';
   const rows =
     task.project_id && learnsAnnotators
       ? await listAnswersAround(db, scope, task.project_id, task.id, NEIGHBOURHOOD)
-      : (await listAnswersOfTask(db, scope, task.id)).map((row) => ({
+      : (own ?? (await listAnswersOfTask(db, scope, task.id))).map((row) => ({
           ...row,
           type: task.type,
           params: task.params as Record<string, unknown>,

@@ -30,7 +30,7 @@ export const DEFAULT_SETTINGS: ProjectSettings = {
 };
 
 /** The stored settings with defaults filled in (stored values were validated when written). */
-export function settingsOf(project: ProjectRow | undefined): ProjectSettings {
+export function settingsOf(project: Pick<ProjectRow, 'settings'> | undefined): ProjectSettings {
   const stored = (project?.settings ?? {}) as Partial<ProjectSettings>;
   const consensus = { ...DEFAULT_SETTINGS.consensus, ...stored.consensus };
   const method = stored.aggregation?.method;

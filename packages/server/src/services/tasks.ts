@@ -257,15 +257,22 @@ export async function finishTask(
   response: Record<string, unknown>,
   effects: Effects,
   now: Date,
+  /** More of the task to write in the same statement (the consensus that decided it). */
+  also: { consensus?: string } = {},
 ): Promise<TaskView> {
-  await updateTask(db, scope, task.id, {
+  const row = await updateTask(db, scope, task.id, {
+    ...also,
     status: 'completed',
     response: JSON.stringify(response),
     completed_at: now,
     updated_at: now,
   });
   await deleteWorkItems(db, task.id);
-  const finished = (await findTask(db, scope, task.id))!;
+  const finished: TaskView = {
+    ...row,
+    project_name: task.project_name,
+    batch_name: task.batch_name,
+  };
   await effects.taskChanged(db, scope, finished, 'task.completed');
   if (finished.batch_id) await onBatchTaskFinished(db, scope, finished.batch_id, effects, now);
   return finished;

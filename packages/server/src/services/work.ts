@@ -21,25 +21,33 @@ import type {
   WorkerRow,
 } from '../db/schema';
 import { newId } from '../ids';
-import { insertAnswer, listAnswersOfTask } from '../repositories/answers';
+import { addAnswerAndList, insertAnswer } from '../repositories/answers';
 import { findProjectsByIds, listProjects } from '../repositories/projects';
-import { findTask, lockTask, updateTask, type TaskView } from '../repositories/tasks';
 import {
+  findTask,
+  findTaskForWork,
+  lockTask,
+  updateTask,
+  type TaskView,
+} from '../repositories/tasks';
+import {
+  claimAttemptDirectly,
   claimWorkItem,
+  type ClaimedRow,
   countActiveClaims,
   countOpenClaims,
   countOpenSlots,
   deleteWorkItems,
   expireLeases,
-  findMembers,
   hasTrainingTasks,
   insertAssignment,
-  listTaskAssignments,
   lockAssignment,
+  listSettlements,
   lockMember,
   openSlots,
   pickQualityTask,
   retakeSlot,
+  settleAssignments,
   returnSlot,
   updateAssignment,
   updateMember,
@@ -47,7 +55,7 @@ import {
 import { canonicalJson, scoreAgainstExpected } from './consensus';
 import { consensusOf } from './answers';
 import type { Effects } from './effects';
-import { requireProject, settingsOf } from './settings';
+import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
 import { finishTask } from './tasks';
 
 /** Attempts at least this close to the final response (the task type's score) are accepted. */
@@ -266,6 +274,35 @@ export async function claimWork(
   return undefined;
 }
 
+/**
+ * The common claim in one statement, outside any transaction: an active member (or a newcomer to
+ * a project with no training or qualification) asking for an attempt on a named project with no
+ * requirements beyond clearance. Undefined when that does not apply or finds nothing;
+ * `claimWork` then decides, and says why when it refuses.
+ */
+export async function claimDirectly(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  request: ClaimRequest,
+  now: Date,
+  goldDraw: number,
+): Promise<ClaimedRow | undefined> {
+  if (request.project === undefined || request.stage !== undefined) return undefined;
+  return claimAttemptDirectly(db, scope, {
+    projectRef: request.project,
+    workerId: worker.id,
+    clearance: worker.clearance,
+    assignmentId: newId(now),
+    now,
+    goldDraw,
+    defaults: {
+      maxOpenClaims: DEFAULT_SETTINGS.maxOpenClaims,
+      leaseSeconds: DEFAULT_SETTINGS.leaseSeconds,
+    },
+  });
+}
+
 /** Moves a member along when nothing is left to do in their current phase. */
 async function advance(
   db: Executor,
@@ -312,7 +349,7 @@ async function requireOwnAssignment(db: Executor, scope: Scope, worker: WorkerRo
 
 async function settingsFor(db: Executor, scope: Scope, projectId: string) {
   const [project] = await findProjectsByIds(db, scope, [projectId]);
-  return { project: project!, settings: settingsOf(project) };
+  return settingsOf(project);
 }
 
 /**
@@ -353,7 +390,7 @@ export async function heartbeat(
 ): Promise<AssignmentRow> {
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (!(await holdOrResume(db, assignment, now))) throw notHeld(assignment);
-  const { settings } = await settingsFor(db, scope, assignment.project_id);
+  const settings = await settingsFor(db, scope, assignment.project_id);
   return updateAssignment(db, assignment.id, {
     status: 'active',
     lease_expires_at: new Date(now.getTime() + settings.leaseSeconds * 1000),
@@ -379,7 +416,7 @@ export async function release(
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (assignment.status === 'released') return assignment;
   if (assignment.status !== 'active' && assignment.status !== 'expired') throw notHeld(assignment);
-  const { settings } = await settingsFor(db, scope, assignment.project_id);
+  const settings = await settingsFor(db, scope, assignment.project_id);
   const held = assignment.status === 'active' && assignment.lease_expires_at > now;
   const updated = await updateAssignment(db, assignment.id, {
     status: 'released',
@@ -400,6 +437,8 @@ export interface Submission {
   feedback?: { score: number; expected: Record<string, unknown> };
   /** Set when the work was kept as late: the route answers 409 after committing it. */
   late?: DomainError;
+  /** The task as the worker was shown it, when that is all the answer needs. */
+  task?: TaskView;
 }
 
 /**
@@ -432,40 +471,49 @@ export async function submitAssignment(
   }
   if (assignment.status === 'released') throw notHeld(assignment);
 
-  const task = await findTask(db, scope, assignment.task_id);
-  if (!task) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  // A held attempt is marked submitted before its task is locked, so that the lock, which the
+  // task's other annotators wait on, is held for as few statements as possible.
+  const early =
+    assignment.stage === 'attempt' &&
+    assignment.status === 'active' &&
+    assignment.lease_expires_at > now;
+  const shown = await findTaskForWork(db, scope, assignment.task_id, { lock: !early });
+  if (!shown) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  const { project_settings: projectSettings, ...task } = shown;
+  const settings = settingsOf({ settings: projectSettings ?? {} });
+  const project = { id: assignment.project_id, name: task.project_name ?? '' };
   const params = task.params as Record<string, unknown>;
   const parsed = parseAsUnprocessable(task.type, response, params);
-  const { project, settings } = await settingsFor(db, scope, assignment.project_id);
-  const activeSeconds = addActiveTime(
-    assignment.active_seconds,
-    assignment.last_seen_at,
-    now,
-    settings.idleSeconds,
-  );
+  const change = {
+    response: JSON.stringify(parsed),
+    submitted_at: now,
+    idempotency_key: idempotencyKey ?? null,
+    active_seconds: addActiveTime(
+      assignment.active_seconds,
+      assignment.last_seen_at,
+      now,
+      settings.idleSeconds,
+    ),
+  };
+  let submitted = early
+    ? await updateAssignment(db, assignment.id, {
+        ...change,
+        status: 'submitted',
+        last_seen_at: now,
+      })
+    : undefined;
+  const current: TaskView = early ? { ...task, ...(await lockTask(db, scope, task.id))! } : task;
 
-  await lockTask(db, scope, task.id);
-  const current = (await findTask(db, scope, task.id))!;
   // Attempts are over once the task has a consensus; reviews and audits once it completed.
   const concluded = assignment.stage === 'attempt' && current.consensus !== null;
   const stillOpen = !isQueueStage(assignment.stage) || (current.status === 'pending' && !concluded);
   if (!stillOpen || !(await holdOrResume(db, assignment, now))) {
-    const late = await updateAssignment(db, assignment.id, {
-      status: 'late',
-      response: JSON.stringify(parsed),
-      submitted_at: now,
-      idempotency_key: idempotencyKey ?? null,
-      active_seconds: activeSeconds,
-    });
+    const late = await updateAssignment(db, assignment.id, { ...change, status: 'late' });
     return { assignment: late, late: lateError(late) };
   }
-
-  const submitted = await updateAssignment(db, assignment.id, {
+  submitted ??= await updateAssignment(db, assignment.id, {
+    ...change,
     status: 'submitted',
-    response: JSON.stringify(parsed),
-    submitted_at: now,
-    idempotency_key: idempotencyKey ?? null,
-    active_seconds: activeSeconds,
     last_seen_at: now,
   });
 
@@ -492,7 +540,7 @@ export async function submitAssignment(
     }
     case 'attempt':
       await onAttempt(db, scope, current, settings, worker.id, parsed, effects, now);
-      return { assignment: submitted };
+      return { assignment: submitted, task: current };
     case 'review':
     case 'audit':
       await onReviewOrAudit(
@@ -548,7 +596,7 @@ function parseAsUnprocessable(type: string, response: unknown, params: Record<st
 async function recordScore(
   db: Executor,
   scope: Scope,
-  project: ProjectRow,
+  project: { id: string; name: string },
   settings: ProjectSettings,
   workerId: string,
   stage: 'training' | 'evaluation' | 'gold',
@@ -626,7 +674,7 @@ async function onAttempt(
   effects: Effects,
   now: Date,
 ) {
-  await insertAnswer(db, scope, {
+  const answers = await addAnswerAndList(db, scope, {
     id: newId(now),
     task_id: task.id,
     project_id: task.project_id,
@@ -634,30 +682,31 @@ async function onAttempt(
     response: JSON.stringify(response),
     created_at: now,
   });
-  const answers = (await listAnswersOfTask(db, scope, task.id)).length;
   const { min, max, confidence } = settings.consensus;
-  if (answers < min) return;
-  const consensus = await consensusOf(db, scope, task, settings.aggregation.method);
-  const outstanding =
-    (await countActiveClaims(db, task.id, 'attempt', now)) +
-    (await countOpenSlots(db, task.id, 'attempt'));
-  if (consensus.confidence < confidence && answers < max) {
+  if (answers.length < min) return;
+  const consensus = await consensusOf(db, scope, task, settings.aggregation.method, answers);
+  if (consensus.confidence < confidence && answers.length < max) {
     // Ask for more only when nobody else is already on it.
+    const outstanding =
+      (await countActiveClaims(db, task.id, 'attempt', now)) +
+      (await countOpenSlots(db, task.id, 'attempt'));
     if (outstanding === 0) await openSlots(db, queueKey(task), 'attempt', 1);
     return;
   }
-  await deleteWorkItems(db, task.id, 'attempt');
   const described = {
     method: consensus.method,
     confidence: consensus.confidence,
     answers: consensus.answers,
     response: consensus.response,
   };
+  const audited = drawnForAudit(task.id, settings.review.auditRate);
+  if (!settings.review.stage && !audited)
+    return complete(db, scope, task, settings, consensus.response, effects, now, {
+      consensus: JSON.stringify(described),
+    });
+  await deleteWorkItems(db, task.id, 'attempt');
   await updateTask(db, scope, task.id, { consensus: JSON.stringify(described) });
-  if (settings.review.stage) return openSlots(db, queueKey(task), 'review', 1);
-  if (drawnForAudit(task.id, settings.review.auditRate))
-    return openSlots(db, queueKey(task), 'audit', 1);
-  await complete(db, scope, task, settings, consensus.response, effects, now);
+  return openSlots(db, queueKey(task), settings.review.stage ? 'review' : 'audit', 1);
 }
 
 function queueKey(task: TaskView) {
@@ -715,40 +764,26 @@ async function complete(
   response: Record<string, unknown>,
   effects: Effects,
   now: Date,
+  also: { consensus?: string } = {},
 ) {
-  await finishTask(db, scope, task, response, effects, now);
-  const assignments = (await listTaskAssignments(db, scope, task.id)).filter(
-    (row) => row.status === 'submitted' && isQueueStage(row.stage),
-  );
-  const members = new Map(
-    (
-      await findMembers(db, scope, task.project_id!, [
-        ...new Set(assignments.map((row) => row.worker_id)),
-      ])
-    ).map((member) => [member.worker_id, member]),
-  );
+  await finishTask(db, scope, task, response, effects, now, also);
   const params = task.params as Record<string, unknown>;
-  for (const row of assignments) {
-    const member = members.get(row.worker_id);
+  const settled = (await listSettlements(db, scope, task.id)).map((row) => {
     const accepted =
       row.stage !== 'attempt' ||
       scoreAgainstExpected(task.type, params, row.response ?? {}, response) >= ACCEPT_SCORE;
     const accuracy =
-      member && member.gold_answers > 0
-        ? goldStanding(member.gold_answers, member.gold_score, { pauseBelow: 0 }).accuracy
+      row.gold_answers && row.gold_answers > 0
+        ? goldStanding(row.gold_answers, row.gold_score ?? 0, { pauseBelow: 0 }).accuracy
         : undefined;
-    const pay = payFor(
-      row.stage as WorkStage,
-      accepted,
-      settings.pay,
-      member?.pay_rate ?? null,
-      accuracy,
-    );
-    await updateAssignment(db, row.id, {
-      ...(row.stage === 'attempt' ? { outcome: accepted ? 'accepted' : 'rejected' } : {}),
-      pay_base: pay.base,
-      pay_bonus: pay.bonus,
+    const pay = payFor(row.stage as WorkStage, accepted, settings.pay, row.pay_rate, accuracy);
+    return {
+      id: row.id,
+      outcome: row.stage === 'attempt' ? (accepted ? 'accepted' : 'rejected') : null,
+      base: pay.base,
+      bonus: pay.bonus,
       currency: settings.pay.currency,
-    });
-  }
+    };
+  });
+  await settleAssignments(db, settled);
 }

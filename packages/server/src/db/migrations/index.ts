@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './0001_initial';
 import * as answers from './0002_answers';
 import * as workforce from './0003_workforce';
+import * as qualityTaskIndex from './0004_quality_task_index';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_answers': answers,
   '0003_workforce': workforce,
+  '0004_quality_task_index': qualityTaskIndex,
 };

@@ -21,7 +21,14 @@ import { findTask } from '../../repositories/tasks';
 import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
 import type { Effects } from '../../services/effects';
 import { earningsOf } from '../../services/work-reports';
-import { claimWork, heartbeat, release, submitAssignment, visibleStage } from '../../services/work';
+import {
+  claimDirectly,
+  claimWork,
+  heartbeat,
+  release,
+  submitAssignment,
+  visibleStage,
+} from '../../services/work';
 import { presentWorker } from '../../services/workers';
 import type { Api } from '../types';
 
@@ -39,17 +46,21 @@ function attachmentsOf(params: Record<string, unknown>) {
   return [];
 }
 
-/**
- * An assignment as its worker sees it: the task without metadata, batch or anything else that
- * would tell gold from work; reviews and audits carry the attempts and the consensus.
- */
-export async function presentAssignment(db: Executor, scope: Scope, row: AssignmentRow) {
-  const task = (await findTask(db, scope, row.task_id))!;
+/** The part of a task an assignment shows. */
+interface ShownTask {
+  id: string;
+  type: string;
+  project_name: string | null;
+  instruction: string | null;
+  params: unknown;
+}
+
+/** An assignment and its task as the worker sees them, without review material. */
+function assignmentView(row: AssignmentRow, task: ShownTask) {
   const params = task.params as Record<string, unknown>;
-  const stage = visibleStage(row.stage);
-  const out = {
+  return {
     id: row.id,
-    stage,
+    stage: visibleStage(row.stage),
     status: row.status,
     task: {
       id: task.id,
@@ -64,6 +75,16 @@ export async function presentAssignment(db: Executor, scope: Scope, row: Assignm
     submittedAt: row.submitted_at ? row.submitted_at.toISOString() : null,
     activeSeconds: row.active_seconds,
   };
+}
+
+/**
+ * An assignment as its worker sees it: the task without metadata, batch or anything else that
+ * would tell gold from work; reviews and audits carry the attempts and the consensus.
+ */
+export async function presentAssignment(db: Executor, scope: Scope, row: AssignmentRow) {
+  const task = (await findTask(db, scope, row.task_id))!;
+  const out = assignmentView(row, task);
+  const { stage } = out;
   if (stage !== 'review' && stage !== 'audit') return out;
   const consensus = (task.consensus ?? {}) as Record<string, unknown>;
   const attempts = (await listTaskAssignments(db, scope, task.id)).filter(
@@ -121,8 +142,13 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     async (request, reply) => {
       const scope = principalOf(request);
       const { worker: me } = workerOf(request);
+      const now = ctx.now();
+      // One draw decides gold for both paths, so falling back does not double its rate.
+      const goldDraw = draw();
+      const direct = await claimDirectly(db, scope, me, request.body, now, goldDraw);
+      if (direct) return { assignment: assignmentView(direct, { ...direct, id: direct.task_id }) };
       const assignment = await inTransaction(db, async (tx) => {
-        const row = await claimWork(tx, scope, me, request.body, ctx.now(), draw);
+        const row = await claimWork(tx, scope, me, request.body, now, () => goldDraw);
         return row ? presentAssignment(tx, scope, row) : undefined;
       });
       if (!assignment) return reply.status(204).send(null);
@@ -204,7 +230,10 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
           effects,
           ctx.now(),
         );
-        return { ...submission, view: await presentAssignment(tx, scope, submission.assignment) };
+        const view = submission.task
+          ? assignmentView(submission.assignment, submission.task)
+          : await presentAssignment(tx, scope, submission.assignment);
+        return { ...submission, view };
       });
       // Late work is committed first, then reported.
       if (result.late) throw result.late;

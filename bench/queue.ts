@@ -1,0 +1,437 @@
+/**
+ * `npm run bench -- queue`: the work queue through the HTTP API with 64 simulated annotators, on
+ * PostgreSQL and on PGlite, beside what the same machine does in the same run: PostgreSQL's own
+ * `pgbench -N` at the same client count and pg-boss's fetch+complete. Then claim latency with
+ * 10k and with 1M queued tasks, and the full-size reliability run (10k tasks, consensus 3, two
+ * server processes on one PostgreSQL, one killed with SIGKILL mid-run and restarted).
+ *
+ * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --tasks 1500
+ * --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 2
+ */
+import { execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { openDatabase } from '@quorum/server';
+import { createBenchDatabase } from './databases';
+import {
+  checkInvariants,
+  simulate,
+  type SimulationOptions,
+  type SimulationResult,
+} from '../e2e/support/annotators';
+import {
+  freePort,
+  pendingTasks,
+  prepareSimulation,
+  serve,
+  stop,
+  storedWork,
+} from '../e2e/support/queue-run';
+
+const KEY = 'live_benchadminkey0000000000000000';
+const CLIENTS = 64;
+const POOL = 32;
+const exec = promisify(execFile);
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
+};
+const fixed = (value: number, digits = 0) =>
+  value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** PostgreSQL's own benchmark: `pgbench -N` (no branch/teller updates) at 64 clients. */
+async function pgbench(seconds: number): Promise<number | undefined> {
+  const database = await createBenchDatabase('pgbench');
+  const url = new URL(database.url);
+  const connection = ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username];
+  try {
+    await exec('pgbench', ['-i', '-q', '-s', '10', ...connection, database.name]);
+    const { stdout } = await exec('pgbench', [
+      '-N',
+      '-c',
+      String(CLIENTS),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      ...connection,
+      database.name,
+    ]);
+    const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+    return tps ? Number(tps) : undefined;
+  } catch (error) {
+    console.log(`  pgbench could not run: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  } finally {
+    await database.drop();
+  }
+}
+
+/** pg-boss: 64 workers, each fetching one job and completing it, for `seconds`. */
+async function pgBoss(seconds: number): Promise<number> {
+  const database = await createBenchDatabase('pgboss');
+  const boss = new PgBoss({
+    connectionString: database.url,
+    max: POOL,
+    schedule: false,
+    supervise: false,
+  });
+  boss.on('error', () => undefined);
+  try {
+    await boss.start();
+    await boss.createQueue('bench');
+    const jobs = Math.max(20_000, seconds * 5_000);
+    for (let start = 0; start < jobs; start += 1000)
+      await boss.insert(
+        'bench',
+        Array.from({ length: Math.min(1000, jobs - start) }, (_, i) => ({
+          data: { item: start + i },
+        })),
+      );
+    let done = 0;
+    const deadline = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < deadline) {
+          const [job] = await boss.fetch('bench');
+          if (!job) return;
+          await boss.complete('bench', job.id);
+          done++;
+        }
+      }),
+    );
+    return done / ((performance.now() - started) / 1000);
+  } finally {
+    await boss.stop({ graceful: false }).catch(() => undefined);
+    await database.drop();
+  }
+}
+
+interface Throughput {
+  cyclesPerSecond: number;
+  claimP50: number;
+  claimP99: number;
+  cycles: number;
+}
+
+/** Acknowledged submissions per second over the middle 80% of the run (no ramp or tail). */
+function steadyRate(times: number[]) {
+  const from = times[Math.floor(times.length * 0.1)]!;
+  const to = times[Math.floor(times.length * 0.9)]!;
+  return (Math.floor(times.length * 0.9) - Math.floor(times.length * 0.1)) / ((to - from) / 1000);
+}
+
+const taskCount = async (url: string, query: string) => {
+  const response = await fetch(`${url}/v1/tasks?${query}&limit=1`, {
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  return ((await response.json()) as { total: number }).total;
+};
+
+/** 64 annotators doing claim → submit (consensus 3, majority vote) against `urls`. */
+async function cycles(urls: string[], tasks: number): Promise<Throughput> {
+  const annotators = await prepareSimulation({
+    url: urls[0]!,
+    key: KEY,
+    project: 'bench',
+    tasks,
+    consensus: 3,
+    annotators: CLIENTS,
+    leaseSeconds: 60,
+  });
+  return measured({
+    urls,
+    annotators,
+    project: 'bench',
+    seed: 7,
+    done: async () => (await taskCount(urls[0]!, 'project=bench&status=pending')) === 0,
+  });
+}
+
+/** Annotators who always submit (no skips, lapses or retries), timed. */
+async function measured(
+  options: Pick<
+    SimulationOptions,
+    'urls' | 'annotators' | 'project' | 'seed' | 'done' | 'stopAfter'
+  >,
+): Promise<Throughput> {
+  const times: number[] = [];
+  const result = await simulate({
+    ...options,
+    labels: ['a', 'b', 'c'],
+    abandonRate: 0,
+    releaseRate: 0,
+    duplicateRate: 0,
+    onAck: () => times.push(performance.now()),
+  });
+  return summarize(result, times);
+}
+
+function summarize(result: SimulationResult, times: number[]): Throughput {
+  return {
+    cyclesPerSecond: steadyRate(times),
+    claimP50: quantile(result.claimLatencies, 0.5),
+    claimP99: quantile(result.claimLatencies, 0.99),
+    cycles: result.acknowledged.length,
+  };
+}
+
+async function servers(count: number, options: { databaseUrl?: string; dataDir?: string }) {
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const children: ChildProcess[] = [];
+  for (const port of ports)
+    children.push(
+      await serve({ ...options, port, key: KEY, env: { QUORUM_DB_POOL_SIZE: String(POOL) } }),
+    );
+  return { urls: ports.map((port) => `http://127.0.0.1:${port}`), children };
+}
+
+async function quorumOnPostgres(tasks: number, processes: number) {
+  const database = await createBenchDatabase('queue');
+  const { urls, children } = await servers(processes, { databaseUrl: database.url });
+  try {
+    return await cycles(urls, tasks);
+  } finally {
+    for (const child of children) await stop(child);
+    await database.drop();
+  }
+}
+
+async function quorumOnPglite(tasks: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
+  const { urls, children } = await servers(1, { dataDir });
+  try {
+    return await cycles(urls, tasks);
+  } finally {
+    for (const child of children) await stop(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Claim latency against a shallow and a deep queue: the same project grows from `shallow` to
+ * `deep` queued tasks (inserted with SQL, as an import would leave them), and 8 annotators do
+ * 1,500 claim → submit cycles at each depth.
+ */
+async function deepQueue(shallow: number, deep: number) {
+  const database = await createBenchDatabase('deep');
+  const { urls, children } = await servers(1, { databaseUrl: database.url });
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const annotators = await prepareSimulation({
+      url: urls[0]!,
+      key: KEY,
+      project: 'deep',
+      tasks: 0,
+      consensus: 1,
+      annotators: 8,
+      leaseSeconds: 60,
+    });
+    const fill = async (from: number, to: number) => {
+      for (let start = from; start < to; start += 100_000) {
+        const end = Math.min(to, start + 100_000);
+        await client.query(
+          `insert into tasks (id, organization_id, livemode, kind, type, status, project_id, params)
+           select 'deep' || lpad(g::text, 20, '0'), p.organization_id, p.livemode, 'task',
+             'categorization', 'pending', p.id,
+             '{"attachment": "x", "attachment_type": "text", "categories": ["a", "b", "c"], "allow_multiple": false}'
+           from projects p, generate_series($1::int, $2::int) g where p.name = 'deep'`,
+          [start, end - 1],
+        );
+      }
+      await client.query(
+        `insert into work_items (task_id, stage, organization_id, livemode, project_id, batch_id,
+           open_slots, priority, deadline, seq)
+         select t.id, 'attempt', t.organization_id, t.livemode, t.project_id, null, 1, 0, null, t.seq
+         from tasks t where t.id like 'deep%' and t.status = 'pending'
+         on conflict do nothing`,
+      );
+      await client.query('analyze');
+    };
+    const measure = (seed: number) =>
+      measured({
+        urls,
+        annotators,
+        project: 'deep',
+        seed,
+        done: async () => true,
+        stopAfter: 1500,
+      });
+    await fill(0, shallow);
+    const small = await measure(11);
+    const queued = async () =>
+      Number(
+        (await client.query('select count(*) from work_items where open_slots > 0')).rows[0].count,
+      );
+    const smallDepth = await queued();
+    const started = performance.now();
+    await fill(shallow, deep);
+    const fillSeconds = (performance.now() - started) / 1000;
+    const large = await measure(12);
+    return { small, large, smallDepth, largeDepth: await queued(), fillSeconds };
+  } finally {
+    await client.end();
+    for (const child of children) await stop(child);
+    await database.drop();
+  }
+}
+
+/** The reliability run at full size: two processes on one PostgreSQL, one killed mid-run. */
+async function reliability(tasks: number) {
+  const database = await createBenchDatabase('reliability');
+  const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
+  const opened = await openDatabase({ databaseUrl: database.url, dataDir });
+  const ports = [await freePort(), await freePort()];
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const env = { QUORUM_LEASE_SWEEP_MS: '500', QUORUM_DB_POOL_SIZE: String(POOL) };
+  const start = (port: number) => serve({ databaseUrl: database.url, port, key: KEY, env });
+  const children = [await start(ports[0]!), await start(ports[1]!)];
+  try {
+    const annotators = await prepareSimulation({
+      url: urls[0]!,
+      key: KEY,
+      project: 'sim',
+      tasks,
+      consensus: 3,
+      annotators: CLIENTS,
+      leaseSeconds: 10,
+    });
+    let killedAt: number | undefined;
+    let restarted: Promise<void> | undefined;
+    const started = performance.now();
+    const result = await simulate({
+      urls,
+      annotators,
+      project: 'sim',
+      labels: ['a', 'b', 'c'],
+      seed: 3,
+      abandonRate: 0.01,
+      releaseRate: 0.02,
+      duplicateRate: 0.1,
+      done: async () => (await pendingTasks(opened.db)) === 0,
+      onAck: (count) => {
+        if (killedAt !== undefined || count < tasks) return;
+        killedAt = count;
+        children[0]!.kill('SIGKILL');
+        restarted = new Promise((resolve) => setTimeout(resolve, 1000)).then(async () => {
+          children[0] = await start(ports[0]!);
+        });
+      },
+    });
+    await restarted;
+    const seconds = (performance.now() - started) / 1000;
+    const stored = await storedWork(opened.db);
+    const problems = checkInvariants(stored, result, 3);
+    const count = (status: string) =>
+      stored.assignments.filter((row) => row.status === status).length;
+    return { result, stored, problems, killedAt, seconds, count };
+  } finally {
+    for (const child of children) await stop(child, 'SIGKILL');
+    await opened.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
+  }
+}
+
+export async function run(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      only: { type: 'string' },
+      seconds: { type: 'string', default: '15' },
+      tasks: { type: 'string', default: '1500' },
+      'pglite-tasks': { type: 'string', default: '500' },
+      deep: { type: 'string', default: '1000000' },
+      'reliability-tasks': { type: 'string', default: '10000' },
+      processes: { type: 'string', default: '2' },
+    },
+  });
+  const only = values.only ? new Set(values.only.split(',')) : undefined;
+  const wanted = (part: string) => !only || only.has(part);
+  const seconds = Number(values.seconds);
+  const processes = Number(values.processes);
+  console.log(
+    `queue: ${CLIENTS} concurrent clients; Quorum with ${processes} server process(es), ` +
+      `${POOL} database connections each, annotators in this process\n`,
+  );
+
+  const pgbenchTps = wanted('pgbench') ? await pgbench(seconds) : undefined;
+  if (pgbenchTps) console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(pgbenchTps)} TPS`);
+  const bossRate = wanted('pgboss') ? await pgBoss(seconds) : undefined;
+  if (bossRate)
+    console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(bossRate)} jobs/s`);
+
+  const report = (label: string, result: Throughput) => {
+    console.log(
+      `${label}: ${fixed(result.cyclesPerSecond)} claim+submit cycles/s ` +
+        `(${fixed(result.cycles)} cycles); claim p50 ${fixed(result.claimP50, 1)} ms, ` +
+        `p99 ${fixed(result.claimP99, 1)} ms`,
+    );
+  };
+  if (wanted('postgres')) {
+    const result = await quorumOnPostgres(Number(values.tasks), processes);
+    report('Quorum on PostgreSQL', result);
+    if (pgbenchTps)
+      console.log(
+        `  ratio to pgbench -N: ${(result.cyclesPerSecond / pgbenchTps).toFixed(3)}× (target ≥ 0.5×)`,
+      );
+    if (bossRate)
+      console.log(
+        `  ratio to pg-boss:    ${(result.cyclesPerSecond / bossRate).toFixed(2)}× (target ≥ 1×)`,
+      );
+    console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
+  }
+  if (wanted('pglite'))
+    report('Quorum on PGlite    ', await quorumOnPglite(Number(values['pglite-tasks'])));
+
+  if (wanted('deep')) {
+    const deep = await deepQueue(10_000, Number(values.deep));
+    console.log(
+      `\ndeep queue (PostgreSQL, 8 annotators, 1,500 cycles each depth; ` +
+        `filled ${fixed(Number(values.deep) - 10_000)} tasks by SQL in ${fixed(deep.fillSeconds, 1)} s):`,
+    );
+    report(`  ${fixed(deep.smallDepth)} queued`, deep.small);
+    report(`  ${fixed(deep.largeDepth)} queued`, deep.large);
+    const ratio = deep.large.claimP50 / deep.small.claimP50;
+    console.log(
+      `  claim p50 ratio deep/shallow: ${ratio.toFixed(2)}×, p99 ratio ` +
+        `${(deep.large.claimP99 / deep.small.claimP99).toFixed(2)}× (target ≤ 1.5×)`,
+    );
+  }
+
+  if (wanted('reliability')) {
+    const tasks = Number(values['reliability-tasks']);
+    const { result, stored, problems, killedAt, seconds: took, count } = await reliability(tasks);
+    console.log(
+      `\nreliability: ${CLIENTS} annotators, ${fixed(tasks)} tasks, consensus 3, two server ` +
+        `processes on one PostgreSQL, one killed with SIGKILL after ${fixed(killedAt ?? 0)} ` +
+        `acknowledged submissions and restarted; ${fixed(took)} s`,
+    );
+    console.log(
+      `  claims ${fixed(result.claims)}, acknowledged ${fixed(result.acknowledged.length)} ` +
+        `(expected ${fixed(tasks * 3)}), stored answers ${fixed(stored.answers.length)}, ` +
+        `late ${fixed(result.late.length)}, abandoned ${fixed(result.abandoned)}, released ` +
+        `${fixed(result.released)}, replayed duplicates ${fixed(result.duplicatesReplayed)}, ` +
+        `network errors ${fixed(result.networkErrors)}`,
+    );
+    console.log(
+      `  assignments: submitted ${fixed(count('submitted'))}, expired ${fixed(count('expired'))}, ` +
+        `released ${fixed(count('released'))}, late ${fixed(count('late'))}, still active ` +
+        `${fixed(count('active'))}`,
+    );
+    console.log(
+      problems.length === 0
+        ? '  invariants: all hold'
+        : `  invariants: ${problems.length} problems, first: ${problems.slice(0, 5).join('; ')}`,
+    );
+  }
+}
