@@ -22,6 +22,8 @@ declare module 'fastify' {
     access?: Access;
     /** Routes that need no authentication (signing in). */
     public?: boolean;
+    /** Routes a worker who must choose a new password may still call. */
+    beforePasswordChange?: boolean;
   }
 }
 
@@ -107,7 +109,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       const config = request.routeOptions.config;
       if (config.public) return;
       const principal = await requirePrincipal(ctx.database.db, request, ctx.now());
-      authorize(principal, config.access);
+      authorize(principal, config.access, config.beforePasswordChange);
     });
     await registerRoutes(api.withTypeProvider<ZodTypeProvider>(), ctx);
   });

@@ -9,6 +9,9 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   bootstrapKey: string | undefined;
+  /** The first owner's sign-in; without a password one is generated and printed once. */
+  ownerEmail: string | undefined;
+  ownerPassword: string | undefined;
   /** Largest request body accepted, in bytes; larger answers 413. */
   bodyLimit: number;
   /** Largest uploaded or imported file, in bytes. */
@@ -82,6 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databasePoolSize: integer('QUORUM_DB_POOL_SIZE', 10, 1),
     bootstrapKey: env.QUORUM_BOOTSTRAP_KEY || undefined,
+    ownerEmail: env.QUORUM_OWNER_EMAIL?.trim().toLowerCase() || undefined,
+    ownerPassword: env.QUORUM_OWNER_PASSWORD || undefined,
     bodyLimit: integer('QUORUM_BODY_LIMIT', 10 * 1024 * 1024, 1024),
     fileLimit: integer('QUORUM_FILE_LIMIT', 100 * 1024 * 1024, 1024),
     egressAllow: (env.QUORUM_EGRESS_ALLOW ?? '')
@@ -99,6 +104,10 @@ export function loadConfig(env: Env = process.env): Config {
       env.QUORUM_WEB_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)),
     ),
   };
+  if (config.ownerEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.ownerEmail))
+    problems.push('QUORUM_OWNER_EMAIL must be an email address');
+  if (config.ownerPassword !== undefined && config.ownerPassword.length < 10)
+    problems.push('QUORUM_OWNER_PASSWORD must be at least 10 characters long');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   return config;
 }

@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate';
 import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
+import { ensureOwner } from './services/workers';
 import { BossQueue } from './jobs/boss';
 import { startWorkers, QUEUES } from './jobs/workers';
 import { createAssetStore } from './assets/index';
@@ -68,12 +69,19 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
-    const boot = await inTransaction(database.db, (tx) =>
-      bootstrap(tx, {
+    const boot = await inTransaction(database.db, async (tx) => {
+      const result = await bootstrap(tx, {
         bootstrapKey: config.bootstrapKey,
         adminKeyFile: join(config.dataDir, 'admin-key'),
-      }),
-    );
+      });
+      const owner = await ensureOwner(
+        tx,
+        { organizationId: result.organizationId, livemode: true },
+        { email: config.ownerEmail, password: config.ownerPassword },
+        new Date(),
+      );
+      return owner ? { ...result, owner } : result;
+    });
     const queue = new BossQueue(database, log);
     await queue.start(QUEUES);
     closers.push(() => queue.stop());

@@ -515,9 +515,15 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const session = cookie.split(';')[0]!;
     const me = await fetch(`${t.url}/api/v1/me`, { headers: { cookie: session } });
     expect(((await me.json()) as { email: string }).email).toBe('signer@example.test');
-    const out = await fetch(`${t.url}/api/v1/sessions/current`, {
+    const forged = await fetch(`${t.url}/api/v1/sessions/current`, {
       method: 'DELETE',
       headers: { cookie: session },
+    });
+    expect(forged.status).toBe(403);
+    const { csrfToken } = (await signed.json()) as { csrfToken: string };
+    const out = await fetch(`${t.url}/api/v1/sessions/current`, {
+      method: 'DELETE',
+      headers: { cookie: session, 'x-csrf-token': csrfToken },
     });
     expect(out.status).toBe(204);
     expect((await fetch(`${t.url}/api/v1/me`, { headers: { cookie: session } })).status).toBe(401);

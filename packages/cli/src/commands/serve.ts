@@ -30,6 +30,15 @@ export const serve: Command = {
         `\nAdmin API key (shown once, also saved to ${config.dataDir}/admin-key):\n  ${platform.bootstrap.generatedKey}\n`,
       );
     }
+    const owner = platform.bootstrap.owner;
+    if (owner?.generatedPassword) {
+      console.log(
+        `Owner sign-in for the web app at ${platform.url} (one-time password, shown once; ` +
+          `you choose a new one when you first sign in):\n  email:    ${owner.email}\n  password: ${owner.generatedPassword}\n`,
+      );
+    } else if (owner) {
+      console.log(`Owner account created: ${owner.email} (password from QUORUM_OWNER_PASSWORD)\n`);
+    }
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -94,6 +94,27 @@ export const SignInBody = z
   })
   .strict();
 
+export const ChangePasswordBody = z
+  .object({
+    current: z.string().min(1).max(200).describe('The password in use now'),
+    password: Password,
+  })
+  .strict();
+
+/** The signed-in worker and, for a cookie session, the token its writes must send. */
+export const SessionSchema = z.object({
+  worker: WorkerSchema.extend({
+    password_change_required: z
+      .boolean()
+      .describe('A handed-out password: choose a new one (POST /api/v1/me/password) first'),
+  }),
+  csrfToken: z
+    .string()
+    .nullable()
+    .describe('Send as the X-CSRF-Token header on writes signed in by cookie; null for tokens'),
+  expiresAt: z.string().nullable(),
+});
+
 export const ClaimBody = z
   .object({
     project: z

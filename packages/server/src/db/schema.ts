@@ -181,6 +181,8 @@ export interface WorkersTable {
   languages: ColumnType<string[], string[] | undefined, string[]>;
   clearance: Generated<number>;
   password_hash: string | null;
+  /** Set for a handed-out password (the first owner's): the worker must choose a new one. */
+  password_change_required: Generated<boolean>;
   status: 'active' | 'removed';
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

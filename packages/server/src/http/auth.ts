@@ -3,7 +3,7 @@ import { DomainError } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import { hasRole, type WorkerRole } from '@quorum/core';
 import { authenticate, type Principal } from '../services/api-keys';
-import { authenticateWorker, isWorkerSecret } from '../services/workers';
+import { authenticateWorker, csrfTokenFor, isWorkerSecret } from '../services/workers';
 
 /** Who may call a route: its `config.access`. */
 export type Access = 'operator' | 'manager' | 'worker' | 'member';
@@ -42,6 +42,25 @@ export function readApiKey(header: string | undefined): string | undefined {
   return (colon === -1 ? decoded : decoded.slice(0, colon)).trim();
 }
 
+/** The header a cookie-authenticated write must carry: the token sign-in returned. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A write authenticated by the session cookie must also carry the session's CSRF token, which
+ * only the app's own pages can read (from sign-in or `GET /api/v1/sessions/current`).
+ */
+function checkCsrf(request: FastifyRequest, session: string): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const sent = request.headers[CSRF_HEADER];
+  if (typeof sent !== 'string' || sent !== csrfTokenFor(session))
+    throw new DomainError(
+      'forbidden',
+      `Missing or wrong ${CSRF_HEADER} header: writes signed in by cookie must send the session's CSRF token`,
+    );
+}
+
 /** Authenticates the request or throws `unauthorized`; the principal scopes every query after. */
 export async function requirePrincipal(
   db: Executor,
@@ -49,8 +68,10 @@ export async function requirePrincipal(
   now: Date,
 ): Promise<Principal> {
   if (request.principal) return request.principal;
-  const key =
-    readApiKey(request.headers.authorization) ?? readSessionCookie(request.headers.cookie);
+  const header = readApiKey(request.headers.authorization);
+  const session = header ? undefined : readSessionCookie(request.headers.cookie);
+  const key = header ?? session;
+  if (session && isWorkerSecret(session)) checkCsrf(request, session);
   if (!key) {
     throw new DomainError(
       'unauthorized',
@@ -75,9 +96,18 @@ const NEEDS: Record<Exclude<Access, 'worker' | 'member'>, WorkerRole> = {
   manager: 'manager',
 };
 
-/** Refuses a caller the route is not for: operator routes need an API key or an admin. */
-export function authorize(principal: Principal, access: Access = 'operator'): void {
+/**
+ * Refuses a caller the route is not for: operator routes need an API key or an admin. A worker
+ * whose password was handed out may only sign out or choose a new one (`beforePasswordChange`).
+ */
+export function authorize(
+  principal: Principal,
+  access: Access = 'operator',
+  beforePasswordChange = false,
+): void {
   const { caller } = principal;
+  if (caller.kind === 'worker' && caller.worker.password_change_required && !beforePasswordChange)
+    throw new DomainError('forbidden', 'Choose a new password first: POST /api/v1/me/password');
   if (access === 'member') return;
   if (access === 'worker') {
     if (caller.kind !== 'worker')

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Scope } from '@quorum/core';
+import type { Scope, WorkerRole } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type {
   AssignmentRow,
@@ -85,6 +85,33 @@ export async function updateWorker(
     .executeTakeFirst();
 }
 
+/** Whether the organization has an active owner. */
+export async function hasOwner(db: Executor, scope: Scope): Promise<boolean> {
+  const row = await db
+    .selectFrom('workers')
+    .select('id')
+    .where((eb) => eb.and(tenant(scope)))
+    .where('status', '=', 'active')
+    .where(sql<boolean>`roles @> array['owner']::text[]`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Gives the worker with this email the owner role (and reinstates them). */
+export async function promoteToOwner(db: Executor, scope: Scope, email: string, now: Date) {
+  await db
+    .updateTable('workers')
+    .set({
+      roles: sql<WorkerRole[]>`array(select distinct unnest(roles || array['owner']::text[]))`,
+      status: 'active',
+      updated_at: now,
+    })
+    .where((eb) => eb.and(tenant(scope)))
+    .where('email', '=', email)
+    .execute();
+}
+
 /** Workers with this email in any organization (sign-in finds the tenant this way). */
 export async function findWorkersByEmail(db: Executor, email: string) {
   return db
@@ -145,7 +172,7 @@ export async function revokeCredentials(
   db: Executor,
   workerId: string,
   now: Date,
-  only?: { id?: string; kind?: 'token' | 'session' },
+  only?: { id?: string; kind?: 'token' | 'session'; except?: string },
 ) {
   let q = db
     .updateTable('worker_credentials')
@@ -154,6 +181,7 @@ export async function revokeCredentials(
     .where('revoked_at', 'is', null);
   if (only?.id) q = q.where('id', '=', only.id);
   if (only?.kind) q = q.where('kind', '=', only.kind);
+  if (only?.except) q = q.where('id', '<>', only.except);
   await q.execute();
 }
 

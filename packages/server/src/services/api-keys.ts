@@ -80,6 +80,8 @@ export interface BootstrapResult {
   organizationId: string;
   /** Set when this start generated the admin key (print it once). */
   generatedKey?: string;
+  /** Set when this start made the first owner; the password only when it was generated. */
+  owner?: { email: string; generatedPassword?: string };
 }
 
 /**

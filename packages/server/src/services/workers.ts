@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import {
   canGrant,
@@ -16,7 +16,9 @@ import {
   findWorker,
   findWorkerByCredential,
   findWorkersByEmail,
+  hasOwner,
   insertCredential,
+  promoteToOwner,
   insertWorker,
   listWorkers,
   revokeCredentials,
@@ -67,6 +69,18 @@ export type Caller =
 export const WORKER_TOKEN_PREFIX = 'qw_';
 const SESSION_PREFIX = 'qs_';
 export const SESSION_DAYS = 14;
+
+/**
+ * The CSRF token of a session: derived from the session id (HttpOnly, so unreadable to other
+ * sites and to scripts), so it needs no storage and ends with the session.
+ */
+export function csrfTokenFor(session: string): string {
+  return createHash('sha256').update(`quorum-csrf:${session}`).digest('base64url');
+}
+
+export function isSessionSecret(secret: string) {
+  return secret.startsWith(SESSION_PREFIX);
+}
 
 export function isWorkerSecret(secret: string) {
   return secret.startsWith(WORKER_TOKEN_PREFIX) || secret.startsWith(SESSION_PREFIX);
@@ -247,6 +261,69 @@ export async function signIn(
 
 export async function signOut(db: Executor, workerId: string, credentialId: string, now: Date) {
   await revokeCredentials(db, workerId, now, { id: credentialId, kind: 'session' });
+}
+
+/**
+ * The first owner: made once, on the first start of an organization without one, from the given
+ * email and password or with a generated password that must be changed at first sign-in.
+ */
+export async function ensureOwner(
+  db: Executor,
+  scope: Scope,
+  input: { email?: string | undefined; password?: string | undefined },
+  now: Date,
+): Promise<{ email: string; generatedPassword?: string } | undefined> {
+  if (await hasOwner(db, scope)) return undefined;
+  const email = input.email ?? 'owner@quorum.local';
+  const generatedPassword = input.password ? undefined : randomToken(20);
+  const row = await insertWorker(db, scope, {
+    id: newId(now),
+    email,
+    name: 'Owner',
+    roles: ['owner'],
+    pool: 'internal',
+    team: null,
+    skills: JSON.stringify({}),
+    languages: [],
+    clearance: 0,
+    password_hash: await hashPassword(input.password ?? generatedPassword!),
+    password_change_required: generatedPassword !== undefined,
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  });
+  if (!row) {
+    // A worker with that email exists: make them the owner rather than fail every start.
+    await promoteToOwner(db, scope, email, now);
+    return undefined;
+  }
+  return generatedPassword ? { email, generatedPassword } : { email };
+}
+
+/** A worker's own password change: the current one proves it is them; other sessions end. */
+export async function changeOwnPassword(
+  db: Executor,
+  scope: Scope,
+  caller: Extract<Caller, { kind: 'worker' }>,
+  input: { current: string; password: string },
+  now: Date,
+) {
+  const { worker } = caller;
+  if (!worker.password_hash || !(await verifyPassword(input.current, worker.password_hash)))
+    throw new DomainError('invalid', 'current: wrong password', 'current');
+  if (input.password === input.current)
+    throw new DomainError(
+      'invalid',
+      'password: choose a password other than the current one',
+      'password',
+    );
+  const updated = await updateWorker(db, scope, worker.id, {
+    password_hash: await hashPassword(input.password),
+    password_change_required: false,
+    updated_at: now,
+  });
+  await revokeCredentials(db, worker.id, now, { kind: 'session', except: caller.credentialId });
+  return updated!;
 }
 
 /** A worker as the API shows it: never the password hash. */

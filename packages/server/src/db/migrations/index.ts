@@ -3,6 +3,7 @@ import * as initial from './0001_initial';
 import * as answers from './0002_answers';
 import * as workforce from './0003_workforce';
 import * as qualityTaskIndex from './0004_quality_task_index';
+import * as ownerPassword from './0005_owner_password';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_answers': answers,
   '0003_workforce': workforce,
   '0004_quality_task_index': qualityTaskIndex,
+  '0005_owner_password': ownerPassword,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DomainError,
   BatchPriorityBody,
   BatchWorkforceSchema,
   CreatedWorkerSchema,
@@ -8,7 +9,9 @@ import {
   MemberParams,
   MemberSchema,
   PayoutQuery,
+  ChangePasswordBody,
   ProjectParams,
+  SessionSchema,
   SignInBody,
   UpdateMemberBody,
   UpdateWorkerBody,
@@ -17,7 +20,9 @@ import {
 } from '@quorum/core';
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
-import { principalOf, SESSION_COOKIE, workerOf } from '../../http/auth';
+import { principalOf, readSessionCookie, SESSION_COOKIE, workerOf } from '../../http/auth';
+import { FailureThrottle } from '../../http/throttle';
+import type { WorkerRow } from '../../db/schema';
 import {
   batchReport,
   changeMember,
@@ -26,8 +31,11 @@ import {
   setBatchOrder,
 } from '../../services/work-reports';
 import {
+  changeOwnPassword,
   changeWorker,
   createWorker,
+  csrfTokenFor,
+  isSessionSecret,
   listWorkers,
   newWorkerToken,
   presentWorker,
@@ -39,6 +47,17 @@ import {
 import type { Api } from '../types';
 
 const manager = { access: 'manager' as const };
+
+/** Failed sign-ins: ten per email, a hundred per address, in fifteen minutes. */
+const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
+
+function sessionView(worker: WorkerRow, session: string | undefined, expiresAt: Date | null) {
+  return {
+    worker: { ...presentWorker(worker), password_change_required: worker.password_change_required },
+    csrfToken: session ? csrfTokenFor(session) : null,
+    expiresAt: expiresAt ? expiresAt.toISOString() : null,
+  };
+}
 const BatchParams = z.object({ batch: z.string().min(1).max(200) });
 
 /** Operators' side of the workforce: people, project standing, batches, payouts; sign-in. */
@@ -149,6 +168,8 @@ export function workforceRoutes(api: Api, ctx: AppContext) {
     },
   );
 
+  const byEmail = new FailureThrottle(10, SIGN_IN_WINDOW_MS);
+  const byAddress = new FailureThrottle(100, SIGN_IN_WINDOW_MS);
   api.post(
     '/api/v1/sessions',
     {
@@ -157,28 +178,67 @@ export function workforceRoutes(api: Api, ctx: AppContext) {
         tags: ['workforce'],
         summary:
           'Sign in with email and password; sets an HttpOnly, SameSite=Strict session cookie',
+        description:
+          'Returns the CSRF token that writes signed in by this cookie must send as X-CSRF-Token. ' +
+          'Repeated failures for one email or from one address are refused with 429 and Retry-After.',
         security: [],
         body: SignInBody,
-        response: { 200: z.object({ worker: WorkerSchema, expiresAt: z.string() }) },
+        response: { 200: SessionSchema },
       },
     },
     async (request, reply) => {
-      const { session, worker, expiresAt } = await inTransaction(db, (tx) =>
-        signIn(tx, request.body, ctx.now()),
+      const now = ctx.now().getTime();
+      const keys: Array<[FailureThrottle, string]> = [
+        [byEmail, request.body.email],
+        [byAddress, request.ip],
+      ];
+      const wait = Math.max(...keys.map(([throttle, key]) => throttle.retryAfter(key, now)));
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new DomainError(
+          'rate_limited',
+          `Too many failed sign-ins; try again in ${wait} seconds`,
+        );
+      }
+      const signedIn = await inTransaction(db, (tx) => signIn(tx, request.body, ctx.now())).catch(
+        (error: unknown) => {
+          if (error instanceof DomainError && error.code === 'unauthorized')
+            for (const [throttle, key] of keys) throttle.fail(key, now);
+          throw error;
+        },
       );
+      byEmail.succeed(request.body.email);
+      const { session, worker, expiresAt } = signedIn;
       const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
       reply.header(
         'set-cookie',
         `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_DAYS * 24 * 3600}${secure}`,
       );
-      return { worker: presentWorker(worker), expiresAt: expiresAt.toISOString() };
+      return sessionView(worker, session, expiresAt);
+    },
+  );
+
+  api.get(
+    '/api/v1/sessions/current',
+    {
+      config: { access: 'worker', beforePasswordChange: true },
+      schema: {
+        tags: ['workforce'],
+        summary: 'Who is signed in, and the CSRF token for writes signed in by cookie',
+        response: { 200: SessionSchema },
+      },
+    },
+    async (request) => {
+      const session = readSessionCookie(request.headers.cookie);
+      const byCookie = !request.headers.authorization && session && isSessionSecret(session);
+      return sessionView(workerOf(request).worker, byCookie ? session : undefined, null);
     },
   );
 
   api.delete(
     '/api/v1/sessions/current',
     {
-      config: { access: 'worker' },
+      config: { access: 'worker', beforePasswordChange: true },
       schema: { tags: ['workforce'], summary: 'Sign out', response: { 204: z.null() } },
     },
     async (request, reply) => {
@@ -189,6 +249,28 @@ export function workforceRoutes(api: Api, ctx: AppContext) {
         `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
       );
       return reply.status(204).send(null);
+    },
+  );
+
+  api.post(
+    '/api/v1/me/password',
+    {
+      config: { access: 'worker', beforePasswordChange: true },
+      schema: {
+        tags: ['workforce'],
+        summary: 'Choose a new password (needs the current one); ends your other web sessions',
+        body: ChangePasswordBody,
+        response: { 200: SessionSchema },
+      },
+    },
+    async (request) => {
+      const caller = workerOf(request);
+      const worker = await inTransaction(db, (tx) =>
+        changeOwnPassword(tx, principalOf(request), caller, request.body, ctx.now()),
+      );
+      const session = readSessionCookie(request.headers.cookie);
+      const byCookie = !request.headers.authorization && session && isSessionSecret(session);
+      return sessionView(worker, byCookie ? session : undefined, null);
     },
   );
 
