@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** No inline script, no eval: the app's scripts come from this origin only. */
+/** No inline script or style, no eval: the app's scripts and styles come from this origin only. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  // Task images may live on the customer's own storage; images cannot run code.
+  "img-src 'self' data: blob: https: http:",
+  "media-src 'self' https: http:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -202,9 +202,13 @@ export async function fileRoutes(api: Api, ctx: AppContext) {
   api.get(
     '/v1/files/:id/content',
     {
+      // Annotators load their tasks' images from here (web app, session cookie).
+      config: { access: 'member' },
       schema: {
         tags,
         summary: "A file's bytes, with the type the server decided",
+        description:
+          'Operators and members of the organization (annotators load task media from here).',
         params: IdParams,
       },
     },

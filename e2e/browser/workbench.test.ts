@@ -1,0 +1,312 @@
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
+import { ARTIFACTS, buildWebApp, launchBrowser, png, watchForErrors } from '../support/browser';
+
+/**
+ * Runs in the page: selects the document's text between two UTF-16 offsets (across the pieces
+ * spans cut it into), as a mouse selection would, and lets go of the button.
+ */
+// Page code, typed loosely: the test program is compiled without the DOM library.
+function SELECT_RANGE(root: any, [start, end]: number[]) {
+  const page = globalThis as any;
+  const walker = page.document.createTreeWalker(root, page.NodeFilter.SHOW_TEXT);
+  const range = page.document.createRange();
+  let offset = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length: number = node.textContent.length;
+    if (start! >= offset && start! <= offset + length) range.setStart(node, start! - offset);
+    if (end! >= offset && end! <= offset + length) range.setEnd(node, end! - offset);
+    offset += length;
+  }
+  page.getSelection().removeAllRanges();
+  page.getSelection().addRange(range);
+  root.dispatchEvent(new page.MouseEvent('mouseup', { bubbles: true }));
+}
+
+const OWNER = { email: 'owner@example.test', password: 'owner password 1' };
+const PASSWORD = 'annotator password';
+
+describe('the web app in Chromium', () => {
+  let t: TestPlatform;
+  let browser: Browser;
+  let webDir: string;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    webDir = buildWebApp();
+    t = await startTestPlatform('postgres', {
+      QUORUM_WEB_DIR: webDir,
+      QUORUM_OWNER_EMAIL: OWNER.email,
+      QUORUM_OWNER_PASSWORD: OWNER.password,
+    });
+    api = client(t.url, t.key);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
+  });
+
+  async function worker(email: string, roles: string[] = ['annotator']) {
+    const created = await api.post('/api/v1/workers', {
+      email,
+      name: email.split('@')[0],
+      roles,
+      password: PASSWORD,
+    });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; token: string };
+  }
+
+  async function project(name: string, type: string, settings: Record<string, unknown> = {}) {
+    expect((await api.post('/v1/projects', { type, name })).status).toBe(200);
+    const patched = await api.raw('PATCH', `/api/v1/projects/${name}/settings`, {
+      consensus: { min: 1, max: 1 },
+      ...settings,
+    });
+    expect(patched.status).toBe(200);
+  }
+
+  async function signIn(
+    email: string,
+    password = PASSWORD,
+  ): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    const problems = watchForErrors(page);
+    await page.goto(t.url);
+    await page.getByRole('textbox', { name: 'Email' }).fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    return { page, problems };
+  }
+
+  async function startLabeling(page: Page, projectName: string) {
+    await page.getByRole('link', { name: 'Labeling' }).click();
+    await page.getByRole('textbox', { name: 'Project (optional)' }).fill(projectName);
+    await page.getByRole('button', { name: 'Start labeling' }).click();
+  }
+
+  async function submitAndWait(page: Page, taskId: string) {
+    await page.getByRole('button', { name: /^Submit/ }).click();
+    await expect
+      .poll(async () => (await api.get(`/v1/task/${taskId}`)).body.status, { timeout: 15_000 })
+      .toBe('completed');
+    return (await api.get(`/v1/task/${taskId}`)).body.response as Record<string, any>;
+  }
+
+  it('draws a box at a zoom other than 100% and stores exact image pixels', async () => {
+    await project('boxes', 'imageannotation');
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([new Uint8Array(png(400, 300))], { type: 'image/png' }),
+      'street.png',
+    );
+    const uploaded = await fetch(`${t.url}/v1/files/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}` },
+      body: form,
+    }).then((r) => r.json() as Promise<{ attachment_url: string }>);
+    const task = await api.post('/v1/task/imageannotation', {
+      project: 'boxes',
+      attachment: uploaded.attachment_url,
+      geometries: { box: { objects_to_annotate: ['car'] } },
+      instruction: '# Cars\nDraw a **tight** box around each car. <script>alert(1)</script>',
+    });
+    expect(task.status).toBe(200);
+    await worker('boxer@example.test');
+    const { page, problems } = await signIn('boxer@example.test');
+    await startLabeling(page, 'boxes');
+    const stage = page.getByTestId('image-stage');
+    await expect.poll(() => stage.getAttribute('data-image-size')).toBe('400 300');
+    // The only geometry and class are active from the start.
+    expect(await page.getByRole('button', { name: 'Box' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    expect(await page.getByRole('radio', { name: /car/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    const [scale, x, y] = (await stage.getAttribute('data-view'))!.split(' ').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    expect(Math.abs(scale - 1)).toBeGreaterThan(0.1);
+    const origin = (await stage.boundingBox())!;
+    // Whole CSS pixels, as a mouse reports them.
+    const from = {
+      x: Math.round(origin.x + origin.width / 2 - 120),
+      y: Math.round(origin.y + origin.height / 2 - 70),
+    };
+    const to = { x: from.x + 173, y: from.y + 101 };
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 50, from.y + 40, { steps: 4 });
+    await page.mouse.move(to.x, to.y, { steps: 4 });
+    await page.mouse.up();
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Objects' }).getByRole('listitem').count())
+      .toBe(1);
+    await page.keyboard.press('i');
+    await page.getByRole('heading', { name: 'Cars' }).waitFor();
+    expect(await page.getByLabel('Instructions').textContent()).toContain(
+      '<script>alert(1)</script>',
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'image-editor.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    const box = response.annotations[0];
+    const image = (p: { x: number; y: number }) => ({
+      x: (p.x - origin.x - x) / scale,
+      y: (p.y - origin.y - y) / scale,
+    });
+    const a = image(from);
+    const b = image(to);
+    expect(box.type).toBe('box');
+    expect(box.label).toBe('car');
+    expect(Math.abs(box.left - a.x)).toBeLessThanOrEqual(0.0051);
+    expect(Math.abs(box.top - a.y)).toBeLessThanOrEqual(0.0051);
+    expect(Math.abs(box.left + box.width - b.x)).toBeLessThanOrEqual(0.011);
+    expect(Math.abs(box.top + box.height - b.y)).toBeLessThanOrEqual(0.011);
+    expect(problems).toEqual([]);
+  });
+
+  it('labels entity spans in text with emoji, combining marks and right-to-left script by code point', async () => {
+    await project('entities', 'namedentityrecognition');
+    const text = 'Hi 👋 Jose\u0301 😀 flew to القاهرة today';
+    const task = await api.post('/v1/task/namedentityrecognition', {
+      project: 'entities',
+      text,
+      labels: [{ name: 'PER' }, { name: 'LOC' }],
+    });
+    expect(task.status).toBe(200);
+    await worker('tagger@example.test');
+    const { page, problems } = await signIn('tagger@example.test');
+    await startLabeling(page, 'entities');
+    const documentBox = page.getByRole('document', { name: 'Document' });
+    await documentBox.waitFor();
+    // Select by UTF-16 offsets in the page, as a mouse selection would; end mid-grapheme for "José".
+    const select = (from: number, to: number) => documentBox.evaluate(SELECT_RANGE, [from, to]);
+    const jose = text.indexOf('Jose');
+    await select(jose, jose + 4);
+    // Deselect the new span, then make LOC the active label for the next selection.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('2');
+    expect(await page.getByRole('radio', { name: /LOC/ }).getAttribute('aria-checked')).toBe(
+      'true',
+    );
+    await select(text.indexOf('القاهرة'), text.indexOf('القاهرة') + 'القاهرة'.length);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Spans' }).getByRole('listitem').count())
+      .toBe(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'text-editor.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    const points = Array.from(text);
+    const at = (needle: string) => Array.from(text.slice(0, text.indexOf(needle))).length;
+    expect(response.annotations).toEqual([
+      { start: at('Jose'), end: at('Jose') + 5, label: 'PER', text: 'Jose\u0301' },
+      { start: at('القاهرة'), end: at('القاهرة') + 7, label: 'LOC', text: 'القاهرة' },
+    ]);
+    expect(points.slice(response.annotations[0].start, response.annotations[0].end).join('')).toBe(
+      'Jose\u0301',
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('compares two responses: a tie with a rationale', async () => {
+    await project('compare', 'comparison');
+    const task = await api.post('/v1/task/comparison', {
+      project: 'compare',
+      attachment_type: 'text',
+      attachments: [
+        'The capital of France is Paris.',
+        'Paris is the capital city of France. <b>bold?</b>',
+      ],
+      choices: ['A is better', 'Tie', 'B is better'],
+      fields: { rationale: 'Why?' },
+    });
+    expect(task.status).toBe(200);
+    await worker('judge@example.test');
+    const { page, problems } = await signIn('judge@example.test');
+    await startLabeling(page, 'compare');
+    await page
+      .getByRole('region', { name: 'Response B' })
+      .getByText('<b>bold?</b>', { exact: false })
+      .waitFor();
+    await page.getByRole('radio', { name: /Tie/ }).check();
+    await page.getByRole('textbox', { name: 'Why?' }).fill('Both are correct and equally clear.');
+    await page.screenshot({ path: join(ARTIFACTS, 'comparison-editor.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(response).toEqual({
+      choice: 'Tie',
+      fields: { rationale: 'Both are correct and equally clear.' },
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('lets a reviewer see the disagreeing attempts and correct the consensus', async () => {
+    await project('reviewed', 'categorization', {
+      consensus: { min: 2, max: 2 },
+      review: { stage: true },
+    });
+    const task = await api.post('/v1/task/categorization', {
+      project: 'reviewed',
+      attachment: 'A small animal that purrs',
+      attachment_type: 'text',
+      categories: ['cat', 'dog', 'bird'],
+    });
+    for (const [email, category] of [
+      ['first@example.test', 'dog'],
+      ['second@example.test', 'bird'],
+    ] as const) {
+      const { token } = await worker(email);
+      const as = client(t.url, token);
+      const claimed = await as.post('/api/v1/work/claim', { project: 'reviewed' });
+      expect(claimed.status).toBe(200);
+      expect(
+        (
+          await as.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+            response: { category },
+          })
+        ).status,
+      ).toBe(200);
+    }
+    await worker('reviewer@example.test', ['reviewer']);
+    const { page, problems } = await signIn('reviewer@example.test');
+    await startLabeling(page, 'reviewed');
+    const attempts = page.getByRole('list', { name: 'Attempts' });
+    await attempts.waitFor();
+    expect(await attempts.getByText(/differs from the consensus/).count()).toBeGreaterThanOrEqual(
+      1,
+    );
+    await page.getByRole('radio', { name: /cat/ }).check();
+    await page.screenshot({ path: join(ARTIFACTS, 'review.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(response.category).toBe('cat');
+    expect(problems).toEqual([]);
+  });
+
+  it('runs the operator console: projects, quality, workforce, with no console errors', async () => {
+    const { page, problems } = await signIn(OWNER.email, OWNER.password);
+    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('from-the-console');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('link', { name: 'from-the-console' }).waitFor();
+    await page.getByRole('link', { name: 'reviewed' }).click();
+    await page.getByRole('heading', { name: 'Quality' }).waitFor();
+    await page.getByRole('heading', { name: 'Annotators' }).waitFor();
+    await page.getByRole('spinbutton', { name: 'Lease seconds' }).fill('600');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    expect((await api.get('/api/v1/projects/reviewed/settings')).body.leaseSeconds).toBe(600);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-project.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Workforce' }).click();
+    await page.getByRole('row', { name: /boxer@example.test/ }).waitFor();
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError, setCsrfToken } from './api';
+import { Link, navigate, useLocation } from './router';
+import { hasRole, SessionContext, type Session } from './session';
+import { ChangePassword, SignIn } from './pages/sign-in';
+import { Workbench } from './pages/workbench';
+import { MyEarnings } from './pages/me';
+import { ProjectPage, ProjectsPage } from './console/projects';
+import { WorkforcePage } from './console/workforce';
+
+/** The app: who is signed in decides what shows; paths pick the page. */
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  useEffect(() => {
+    api.get<Session>('/api/v1/sessions/current').then(
+      (current) => {
+        setCsrfToken(current.csrfToken);
+        setSession(current);
+      },
+      (error) => {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403))
+          setSession(null);
+        else setSession(null);
+      },
+    );
+  }, []);
+  const signedIn = (next: Session) => {
+    setCsrfToken(next.csrfToken);
+    setSession(next);
+  };
+  if (session === undefined) return <p role="status">Loading…</p>;
+  if (session === null) return <SignIn onSignedIn={signedIn} />;
+  if (session.worker.password_change_required)
+    return <ChangePassword required onChanged={signedIn} />;
+  const signOut = async () => {
+    await api.delete('/api/v1/sessions/current').catch(() => undefined);
+    setCsrfToken(null);
+    setSession(null);
+    navigate('/');
+  };
+  return (
+    <SessionContext.Provider value={{ session, signOut, refresh: signedIn }}>
+      <Shell session={session} signOut={signOut} />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell({ session, signOut }: { session: Session; signOut: () => Promise<void> }) {
+  const { path } = useLocation();
+  const operator = hasRole(session.worker, 'manager');
+  return (
+    <div className="shell">
+      <nav aria-label="Main">
+        <strong className="brand">Quorum</strong>
+        <Link to="/">Labeling</Link>
+        <Link to="/me">My earnings</Link>
+        {operator ? (
+          <>
+            <Link to="/console/projects">Projects</Link>
+            <Link to="/console/workforce">Workforce</Link>
+          </>
+        ) : null}
+        <span className="spacer" />
+        <span>{session.worker.email}</span>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </nav>
+      <main>{page(path, operator)}</main>
+    </div>
+  );
+}
+
+function page(path: string, operator: boolean) {
+  if (path === '/' || path === '/label') return <Workbench />;
+  if (path === '/me') return <MyEarnings />;
+  if (operator && path === '/console/projects') return <ProjectsPage />;
+  const project = /^\/console\/projects\/([^/]+)$/.exec(path);
+  if (operator && project)
+    return <ProjectPage key={project[1]} name={decodeURIComponent(project[1]!)} />;
+  if (operator && path === '/console/workforce') return <WorkforcePage />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        There is no page at this address. <Link to="/">Back to labeling</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,422 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError, seg } from '../api';
+import { Link } from '../router';
+import { money } from '../pages/me';
+
+interface Project {
+  id: string;
+  name: string;
+  type: string;
+  created_at: string;
+}
+
+function useLoad<T>(path: string, deps: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    api.get<T>(path).then(
+      (value) => live && setData(value),
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, tick, ...deps]);
+  return { data, error, reload: () => setTick((t) => t + 1) };
+}
+
+const TASK_TYPES = [
+  'imageannotation',
+  'namedentityrecognition',
+  'categorization',
+  'comparison',
+  'textcollection',
+];
+
+/** Every project, and a form to make one. */
+export function ProjectsPage() {
+  const projects = useLoad<Project[]>('/v1/projects');
+  const [name, setName] = useState('');
+  const [type, setType] = useState(TASK_TYPES[0]!);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <section>
+      <h1>Projects</h1>
+      {projects.error ? <p role="alert">{projects.error}</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col">Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(projects.data ?? []).map((project) => (
+            <tr key={project.id}>
+              <th scope="row">
+                <Link to={`/console/projects/${seg(project.name)}`}>{project.name}</Link>
+              </th>
+              <td>{project.type}</td>
+              <td>{new Date(project.created_at).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="inline-form"
+        aria-label="New project"
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setError(undefined);
+          try {
+            await api.post('/v1/projects', { type, name });
+            setName('');
+            projects.reload();
+          } catch (caught) {
+            setError(caught instanceof ApiError ? caught.message : String(caught));
+          }
+        }}
+      >
+        <h2>New project</h2>
+        <label className="field">
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label className="field">
+          Task type
+          <select value={type} onChange={(e) => setType(e.target.value)}>
+            {TASK_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary">
+          Create project
+        </button>
+        {error ? <p role="alert">{error}</p> : null}
+      </form>
+    </section>
+  );
+}
+
+interface Batch {
+  name: string;
+  status: string;
+}
+
+interface BatchReport {
+  tasks: { total: number; completed: number; pending: number; inReview: number };
+  cost: { currency: string; base: number; bonus: number };
+  throughputPerHour: number | null;
+  eta: string | null;
+}
+
+interface Quality {
+  tasks: number;
+  answers: number;
+  annotators: number;
+  method: string;
+  agreement: { krippendorff_alpha: number | null; units: number };
+  workers: Array<{
+    worker: string;
+    answers: number;
+    agreement_with_consensus: number | null;
+    reliability: number | null;
+    gold: { answers: number; mean_score: number } | null;
+    confusion: Record<string, Record<string, number>>;
+  }>;
+  classes: Record<string, Record<string, number>>;
+  disputed: Array<{ task_id: string; confidence: number; answers: number }>;
+}
+
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+
+/** One project: batches with progress, cost and ETA; the quality report; the settings. */
+export function ProjectPage({ name }: { name: string }) {
+  const batches = useLoad<{ docs: Batch[] }>(`/v1/batches?project=${seg(name)}&limit=100`);
+  const quality = useLoad<Quality>(`/api/v1/projects/${seg(name)}/quality`);
+  return (
+    <section>
+      <h1>Project {name}</h1>
+      <h2>Batches</h2>
+      {batches.error ? <p role="alert">{batches.error}</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Batch</th>
+            <th scope="col">Status</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Throughput</th>
+            <th scope="col">Cost</th>
+            <th scope="col">ETA</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(batches.data?.docs ?? []).map((batch) => (
+            <BatchRow key={batch.name} batch={batch} />
+          ))}
+        </tbody>
+      </table>
+      <h2>Quality</h2>
+      {quality.error ? <p role="alert">{quality.error}</p> : null}
+      {quality.data ? <QualityReport report={quality.data} /> : null}
+      <SettingsForm project={name} />
+    </section>
+  );
+}
+
+function BatchRow({ batch }: { batch: Batch }) {
+  const report = useLoad<BatchReport>(`/api/v1/batches/${seg(batch.name)}/workforce`);
+  const r = report.data;
+  const share = r && r.tasks.total > 0 ? r.tasks.completed / r.tasks.total : 0;
+  return (
+    <tr>
+      <th scope="row">{batch.name}</th>
+      <td>{batch.status}</td>
+      <td>
+        <progress max={1} value={share} aria-label={`Progress of ${batch.name}`} />{' '}
+        {r ? `${r.tasks.completed}/${r.tasks.total}` : ''}
+      </td>
+      <td>{r?.throughputPerHour == null ? '—' : `${r.throughputPerHour.toFixed(1)}/h`}</td>
+      <td>{r ? money(r.cost.base + r.cost.bonus, r.cost.currency) : ''}</td>
+      <td>{r?.eta ? new Date(r.eta).toLocaleString() : '—'}</td>
+    </tr>
+  );
+}
+
+function QualityReport({ report }: { report: Quality }) {
+  const classes = Object.keys(report.classes);
+  const given = [...new Set(Object.values(report.classes).flatMap((row) => Object.keys(row)))];
+  const max = Math.max(1, ...Object.values(report.classes).flatMap((row) => Object.values(row)));
+  return (
+    <div className="quality">
+      <dl className="figures">
+        <dt>Tasks</dt>
+        <dd>{report.tasks}</dd>
+        <dt>Answers</dt>
+        <dd>{report.answers}</dd>
+        <dt>Annotators</dt>
+        <dd>{report.annotators}</dd>
+        <dt>Krippendorff’s alpha</dt>
+        <dd>
+          {report.agreement.krippendorff_alpha === null
+            ? '—'
+            : report.agreement.krippendorff_alpha.toFixed(3)}
+        </dd>
+        <dt>Method</dt>
+        <dd>{report.method}</dd>
+      </dl>
+      <h3>Annotators</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Worker</th>
+            <th scope="col">Answers</th>
+            <th scope="col">Agreement with consensus</th>
+            <th scope="col">Reliability</th>
+            <th scope="col">Gold score</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.workers.map((worker) => (
+            <tr key={worker.worker}>
+              <th scope="row">{worker.worker}</th>
+              <td>{worker.answers}</td>
+              <td>
+                <meter
+                  min={0}
+                  max={1}
+                  value={worker.agreement_with_consensus ?? 0}
+                  aria-label={`Agreement of ${worker.worker}`}
+                />{' '}
+                {percent(worker.agreement_with_consensus)}
+              </td>
+              <td>{percent(worker.reliability)}</td>
+              <td>
+                {worker.gold ? `${percent(worker.gold.mean_score)} (${worker.gold.answers})` : '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {classes.length > 0 ? (
+        <>
+          <h3>Confusion (consensus → given)</h3>
+          <table className="confusion">
+            <thead>
+              <tr>
+                <th scope="col">Consensus</th>
+                {given.map((label) => (
+                  <th key={label} scope="col">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {classes.map((truth) => (
+                <tr key={truth}>
+                  <th scope="row">{truth}</th>
+                  {given.map((label) => {
+                    const count = report.classes[truth]?.[label] ?? 0;
+                    return (
+                      <td
+                        key={label}
+                        className={`heat heat-${Math.round((count / max) * 4)}${truth === label ? ' diagonal' : ''}`}
+                      >
+                        {count}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      <h3>Most disputed tasks</h3>
+      <ol>
+        {report.disputed.map((item) => (
+          <li key={item.task_id}>
+            {item.task_id}: confidence {percent(item.confidence)} over {item.answers} answers
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+interface Settings {
+  consensus: { min: number; max: number; confidence: number };
+  review: { stage: boolean; auditRate: number };
+  gold: { rate: number; qualifyCount: number; qualifyThreshold: number; pauseBelow: number };
+  leaseSeconds: number;
+  maxOpenClaims: number;
+  clearance: number;
+}
+
+/** The routing and quality knobs the issue names; the rest stays as set through the API. */
+function SettingsForm({ project }: { project: string }) {
+  const loaded = useLoad<Settings>(`/api/v1/projects/${seg(project)}/settings`);
+  const [draft, setDraft] = useState<Settings | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  useEffect(() => setDraft(loaded.data), [loaded.data]);
+  if (!draft) return loaded.error ? <p role="alert">{loaded.error}</p> : null;
+  const number = (label: string, value: number, set: (value: number) => Settings, step = 1) => (
+    <label className="field">
+      {label}
+      <input
+        type="number"
+        step={step}
+        value={value}
+        onChange={(e) => setDraft(set(Number(e.target.value)))}
+      />
+    </label>
+  );
+  return (
+    <form
+      aria-label="Project settings"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        try {
+          const { consensus, review, gold, leaseSeconds, maxOpenClaims, clearance } = draft;
+          setDraft(
+            await api.patch<Settings>(`/api/v1/projects/${seg(project)}/settings`, {
+              consensus,
+              review,
+              gold,
+              leaseSeconds,
+              maxOpenClaims,
+              clearance,
+            }),
+          );
+          setMessage('Settings saved');
+        } catch (caught) {
+          setMessage(caught instanceof ApiError ? caught.message : String(caught));
+        }
+      }}
+    >
+      <h2>Settings</h2>
+      <fieldset>
+        <legend>Consensus</legend>
+        {number('Fewest annotators', draft.consensus.min, (v) => ({
+          ...draft,
+          consensus: { ...draft.consensus, min: v },
+        }))}
+        {number('Most annotators', draft.consensus.max, (v) => ({
+          ...draft,
+          consensus: { ...draft.consensus, max: v },
+        }))}
+        {number(
+          'Confidence target',
+          draft.consensus.confidence,
+          (v) => ({ ...draft, consensus: { ...draft.consensus, confidence: v } }),
+          0.01,
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Review</legend>
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={draft.review.stage}
+            onChange={(e) =>
+              setDraft({ ...draft, review: { ...draft.review, stage: e.target.checked } })
+            }
+          />
+          Review stage
+        </label>
+        {number(
+          'Audit rate',
+          draft.review.auditRate,
+          (v) => ({ ...draft, review: { ...draft.review, auditRate: v } }),
+          0.01,
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Gold and qualification</legend>
+        {number(
+          'Gold rate',
+          draft.gold.rate,
+          (v) => ({ ...draft, gold: { ...draft.gold, rate: v } }),
+          0.01,
+        )}
+        {number('Qualification tasks', draft.gold.qualifyCount, (v) => ({
+          ...draft,
+          gold: { ...draft.gold, qualifyCount: v },
+        }))}
+        {number(
+          'Qualification threshold',
+          draft.gold.qualifyThreshold,
+          (v) => ({ ...draft, gold: { ...draft.gold, qualifyThreshold: v } }),
+          0.01,
+        )}
+        {number(
+          'Pause below accuracy',
+          draft.gold.pauseBelow,
+          (v) => ({ ...draft, gold: { ...draft.gold, pauseBelow: v } }),
+          0.01,
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Leases</legend>
+        {number('Lease seconds', draft.leaseSeconds, (v) => ({ ...draft, leaseSeconds: v }))}
+        {number('Open claims per annotator', draft.maxOpenClaims, (v) => ({
+          ...draft,
+          maxOpenClaims: v,
+        }))}
+        {number('Clearance required', draft.clearance, (v) => ({ ...draft, clearance: v }))}
+      </fieldset>
+      <button type="submit" className="primary">
+        Save settings
+      </button>
+      {message ? <p role="status">{message}</p> : null}
+    </form>
+  );
+}
+
+export { useLoad };

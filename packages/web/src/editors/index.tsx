@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+import { CategorizationEditor } from './categorization';
+import { ComparisonEditor } from './comparison';
+import { ImageEditor } from './image';
+import { NerEditor } from './ner';
+import type { EditorProps } from './types';
+
+/** The editor for a task type; other types get a JSON form. */
+export function TaskEditor(props: EditorProps) {
+  switch (props.task.type) {
+    case 'imageannotation':
+      return <ImageEditor {...props} />;
+    case 'namedentityrecognition':
+      return <NerEditor {...props} />;
+    case 'categorization':
+      return <CategorizationEditor {...props} />;
+    case 'comparison':
+      return <ComparisonEditor {...props} />;
+    default:
+      return <JsonEditor {...props} />;
+  }
+}
+
+/** A plain JSON answer, for task types without an editor of their own. */
+function JsonEditor({ task, initial, onChange }: EditorProps) {
+  const [text, setText] = useState(() => JSON.stringify(initial ?? {}, null, 2));
+  const [problem, setProblem] = useState<string | undefined>();
+  useEffect(() => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw new Error('not an object');
+      setProblem(undefined);
+      onChange(value as Record<string, unknown>);
+    } catch {
+      setProblem('The response must be a JSON object');
+    }
+  }, [text]);
+  return (
+    <div className="editor json">
+      <pre className="attachment-text">{JSON.stringify(task.params, null, 2)}</pre>
+      <label className="field">
+        Response (JSON)
+        <textarea rows={12} value={text} onChange={(event) => setText(event.target.value)} />
+      </label>
+      {problem ? <p role="alert">{problem}</p> : null}
+    </div>
+  );
+}

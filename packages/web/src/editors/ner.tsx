@@ -1,0 +1,214 @@
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { useHistory } from '../ui/history';
+import {
+  graphemeBoundaries,
+  segmentText,
+  snapToGraphemes,
+  toCodePoint,
+  toUtf16,
+} from './text-offsets';
+import { NUMBER_KEYS, useEditorShortcuts, type EditorProps } from './types';
+
+interface Entity {
+  key: string;
+  start: number;
+  end: number;
+  label: string;
+}
+
+interface NerLabel {
+  name: string;
+  display_name?: string;
+  children?: NerLabel[];
+}
+
+/** The labels a span can take: the leaves of the task's label tree, by name. */
+function nerLeaves(labels: NerLabel[]): string[] {
+  return labels.flatMap((label) =>
+    label.children?.length ? nerLeaves(label.children) : [label.name],
+  );
+}
+
+let counter = 0;
+const nextKey = () => `e${++counter}`;
+
+/** The UTF-16 offset of a DOM position inside the document element. */
+function offsetIn(root: HTMLElement, node: Node, offset: number): number {
+  const range = document.createRange();
+  range.setStart(root, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+/**
+ * Named entities by selection: select text, and it becomes a span of the active label, widened to
+ * whole characters as the reader sees them. Offsets are code points, exactly as stored.
+ */
+export function NerEditor({ task, initial, onChange }: EditorProps) {
+  const text = String(task.params.text ?? '');
+  const labels = useMemo(() => nerLeaves((task.params.labels as NerLabel[]) ?? []), [task]);
+  const bounds = useMemo(() => graphemeBoundaries(text), [text]);
+  const [active, setActive] = useState(labels[0] ?? '');
+  const [selected, setSelected] = useState<string | undefined>();
+  const entities = useHistory<Entity[]>(() =>
+    ((initial?.annotations as Array<Omit<Entity, 'key'>> | undefined) ?? []).map((entity) => ({
+      key: nextKey(),
+      start: entity.start,
+      end: entity.end,
+      label: entity.label,
+    })),
+  );
+  useEffect(
+    () =>
+      onChange({
+        annotations: entities.value.map(({ start, end, label }) => ({
+          start,
+          end,
+          label,
+          text: text.slice(toUtf16(text, start), toUtf16(text, end)),
+        })),
+      }),
+    [entities.value],
+  );
+  const documentRef = useRef<HTMLDivElement>(null);
+
+  const addFromSelection = () => {
+    const selection = getSelection();
+    const root = documentRef.current;
+    if (!selection || selection.isCollapsed || !root || !active) return;
+    const range = selection.getRangeAt(0);
+    if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
+    const from = offsetIn(root, range.startContainer, range.startOffset);
+    const to = offsetIn(root, range.endContainer, range.endOffset);
+    const [start, end] = snapToGraphemes(bounds, Math.min(from, to), Math.max(from, to));
+    selection.removeAllRanges();
+    if (end <= start) return;
+    const entity = {
+      key: nextKey(),
+      start: toCodePoint(text, start),
+      end: toCodePoint(text, end),
+      label: active,
+    };
+    entities.set((current) => [...current, entity]);
+    setSelected(entity.key);
+  };
+
+  const remove = (key: string) => {
+    entities.set((current) => current.filter((entity) => entity.key !== key));
+    setSelected(undefined);
+  };
+  const relabel = (label: string) => {
+    setActive(label);
+    if (selected)
+      entities.set((current) =>
+        current.map((entity) => (entity.key === selected ? { ...entity, label } : entity)),
+      );
+  };
+
+  useEditorShortcuts('ner', [
+    ...labels.slice(0, 10).map((label, index) => ({
+      key: NUMBER_KEYS[index]!,
+      description: `Label “${label}” (relabels the selected span)`,
+      run: () => relabel(label),
+    })),
+    {
+      key: 'Delete',
+      description: 'Delete the selected span',
+      run: () => selected && remove(selected),
+    },
+    { key: 'Escape', description: 'Deselect', run: () => setSelected(undefined) },
+    { key: 'z', mod: true, shift: false, description: 'Undo', run: entities.undo },
+    { key: 'z', mod: true, shift: true, description: 'Redo', run: entities.redo },
+  ]);
+
+  return (
+    <div className="editor ner">
+      <div role="radiogroup" aria-label="Entity label" className="toolbar">
+        {labels.map((label, index) => (
+          <button
+            key={label}
+            type="button"
+            role="radio"
+            aria-checked={active === label}
+            className={`label-${labels.indexOf(label) % 8}`}
+            onClick={() => relabel(label)}
+          >
+            {index < 10 ? <kbd>{NUMBER_KEYS[index]}</kbd> : null} {label}
+          </button>
+        ))}
+      </div>
+      <Document
+        ref={documentRef}
+        text={text}
+        entities={entities.value}
+        labels={labels}
+        selected={selected}
+        onSelect={setSelected}
+        onMouseUp={addFromSelection}
+      />
+      <h3>Spans</h3>
+      <ul aria-label="Spans" className="span-list">
+        {entities.value.map((entity) => {
+          const shown = text.slice(toUtf16(text, entity.start), toUtf16(text, entity.end));
+          return (
+            <li key={entity.key} aria-selected={entity.key === selected}>
+              <button type="button" onClick={() => setSelected(entity.key)}>
+                {entity.label}: “{shown}” [{entity.start}, {entity.end})
+              </button>
+              <button
+                type="button"
+                aria-label={`Delete span “${shown}” (${entity.label})`}
+                onClick={() => remove(entity.key)}
+              >
+                ×
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+interface DocumentProps {
+  ref: React.Ref<HTMLDivElement>;
+  text: string;
+  entities: Entity[];
+  labels: string[];
+  selected: string | undefined;
+  onSelect: (key: string) => void;
+  onMouseUp: () => void;
+}
+
+/** The document cut into pieces at span edges; its text content is exactly the task's text. */
+const Document = memo(function Document(props: DocumentProps) {
+  const { text, entities, labels, selected } = props;
+  const pieces = useMemo(() => segmentText(text, entities), [text, entities]);
+  const byKey = useMemo(() => new Map(entities.map((e) => [e.key, e])), [entities]);
+  return (
+    <div
+      ref={props.ref}
+      className="document"
+      role="document"
+      aria-label="Document"
+      dir="auto"
+      onMouseUp={props.onMouseUp}
+    >
+      {pieces.map((piece) => {
+        const content = text.slice(piece.from, piece.to);
+        if (piece.covering.length === 0) return content;
+        const top = byKey.get(piece.covering[piece.covering.length - 1]!)!;
+        return (
+          <mark
+            key={piece.from}
+            className={`label-${labels.indexOf(top.label) % 8}${piece.covering.includes(selected ?? '') ? ' selected' : ''}${piece.covering.length > 1 ? ' nested' : ''}`}
+            data-label={top.label}
+            onClick={() => props.onSelect(top.key)}
+          >
+            {content}
+          </mark>
+        );
+      })}
+    </div>
+  );
+});

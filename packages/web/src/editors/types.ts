@@ -1,0 +1,40 @@
+import { createContext, useContext, useEffect } from 'react';
+import { useShortcuts, type Shortcut } from '../ui/keys';
+
+/** The task as an assignment shows it. */
+export interface ClaimedTask {
+  id: string;
+  type: string;
+  project: string;
+  instruction: string | null;
+  params: Record<string, unknown>;
+  attachments: Array<{ type: string; content: string }>;
+}
+
+export type Json = Record<string, unknown>;
+
+/** What every editor gets: the task, a starting response (pre-labels, a review's consensus). */
+export interface EditorProps {
+  task: ClaimedTask;
+  initial: Json | undefined;
+  onChange: (response: Json) => void;
+}
+
+/** Where editors announce their shortcuts, so the help overlay lists them. */
+export const ShortcutRegistry = createContext<(owner: string, shortcuts: Shortcut[]) => void>(
+  () => undefined,
+);
+
+/** Binds an editor's shortcuts and lists them in the help overlay. */
+export function useEditorShortcuts(owner: string, shortcuts: Shortcut[]) {
+  useShortcuts(shortcuts);
+  const register = useContext(ShortcutRegistry);
+  const signature = shortcuts.map((s) => `${s.key}${s.mod}${s.shift}${s.description}`).join('|');
+  useEffect(() => {
+    register(owner, shortcuts);
+    return () => register(owner, []);
+  }, [owner, signature]);
+}
+
+/** Keys 1-9 then 0 pick the first ten options of a list. */
+export const NUMBER_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];

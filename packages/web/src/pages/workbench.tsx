@@ -1,0 +1,343 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { isDomainError, parseTaskResponse } from '@quorum/core';
+import { api, ApiError } from '../api';
+import { TaskEditor } from '../editors/index';
+import { ShortcutRegistry, type ClaimedTask, type Json } from '../editors/types';
+import { Markdown } from '../ui/markdown';
+import { ShortcutHelp, useShortcuts, type Shortcut } from '../ui/keys';
+
+export interface Assignment {
+  id: string;
+  stage: 'attempt' | 'review' | 'audit' | 'training' | 'evaluation';
+  task: ClaimedTask;
+  review?: {
+    consensus: { response: Json; method: string; confidence: number };
+    attempts: Array<{ assignment: string; worker: string; response: Json }>;
+    review: Json | null;
+  };
+  leaseExpiresAt: string;
+  claimedAt: string;
+}
+
+interface Feedback {
+  score: number;
+  expected: Json;
+}
+
+const SKIP_REASONS = [
+  'Unclear instructions',
+  'Broken or unreadable data',
+  'Outside my skills',
+  'Other',
+];
+
+async function claim(project: string): Promise<Assignment | null> {
+  const result = await api.post<{ assignment: Assignment } | undefined>(
+    '/api/v1/work/claim',
+    project ? { project } : {},
+  );
+  return result?.assignment ?? null;
+}
+
+/** Marks for the editor benchmark: submit clicked → next task interactive. */
+function mark(name: string) {
+  performance.mark(name);
+}
+
+/**
+ * The annotator's loop: claim, label, submit, and the next task is already there (one claim is
+ * prefetched while you work). Leases are kept alive by heartbeats while the page is open.
+ */
+export function Workbench() {
+  const [project, setProject] = useState(
+    () => new URLSearchParams(location.search).get('project') ?? '',
+  );
+  const [current, setCurrent] = useState<Assignment | null | undefined>(undefined);
+  const [feedback, setFeedback] = useState<Feedback | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
+  const [showInstructions, setShowInstructions] = useState(false);
+  const [skipping, setSkipping] = useState(false);
+  const [done, setDone] = useState(0);
+  const response = useRef<Json>({});
+  const next = useRef<Promise<Assignment | null> | undefined>(undefined);
+  const held = useRef(new Set<string>());
+  const [editorShortcuts, setEditorShortcuts] = useState<Record<string, Shortcut[]>>({});
+  const register = useCallback((owner: string, shortcuts: Shortcut[]) => {
+    setEditorShortcuts((all) => ({ ...all, [owner]: shortcuts }));
+  }, []);
+
+  const prefetch = useCallback(() => {
+    next.current = claim(project)
+      .then((assignment) => {
+        if (assignment) held.current.add(assignment.id);
+        return assignment;
+      })
+      .catch(() => null);
+  }, [project]);
+
+  const show = (assignment: Assignment | null) => {
+    response.current = {};
+    setFeedback(undefined);
+    setCurrent(assignment);
+    if (assignment) prefetch();
+  };
+
+  const start = async () => {
+    setError(undefined);
+    setBusy(true);
+    try {
+      const assignment = await claim(project);
+      if (assignment) held.current.add(assignment.id);
+      show(assignment);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const advance = async () => {
+    const upcoming = next.current;
+    next.current = undefined;
+    const assignment = upcoming ? await upcoming : await claim(project).catch(() => null);
+    show(assignment);
+  };
+
+  const submit = async () => {
+    if (!current || busy) return;
+    mark('quorum:submit');
+    setError(undefined);
+    try {
+      parseTaskResponse(current.task.type, response.current, current.task.params);
+    } catch (caught) {
+      if (isDomainError(caught)) {
+        setError(caught.message);
+        return;
+      }
+      throw caught;
+    }
+    setBusy(true);
+    try {
+      const result = await api.post<{ feedback?: Feedback }>(
+        `/api/v1/assignments/${current.id}/submit`,
+        { response: response.current },
+        {
+          headers: {
+            'idempotency-key': `${current.id}:${JSON.stringify(response.current).length}:${Date.now()}`,
+          },
+        },
+      );
+      held.current.delete(current.id);
+      setDone((count) => count + 1);
+      if (result.feedback) setFeedback(result.feedback);
+      else await advance();
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const skip = async (reason: string) => {
+    if (!current) return;
+    setSkipping(false);
+    try {
+      await api.post(`/api/v1/assignments/${current.id}/release`, { reason });
+      held.current.delete(current.id);
+      await advance();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    }
+  };
+
+  // Heartbeats for everything held (the shown task and the prefetched one).
+  useEffect(() => {
+    const timer = setInterval(() => {
+      for (const id of held.current)
+        api.post(`/api/v1/assignments/${id}/heartbeat`).catch(() => held.current.delete(id));
+    }, 20_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  // Leaving the page hands back what was claimed but not shown.
+  useEffect(
+    () => () => {
+      const upcoming = next.current;
+      upcoming?.then((assignment) => {
+        if (assignment)
+          api
+            .post(`/api/v1/assignments/${assignment.id}/release`, {
+              reason: 'Prefetched, not shown',
+            })
+            .catch(() => undefined);
+      });
+    },
+    [],
+  );
+
+  useEffect(() => {
+    if (current) mark('quorum:interactive');
+  }, [current]);
+
+  const workbenchShortcuts: Shortcut[] = [
+    { key: 'Enter', mod: true, description: 'Submit', run: () => void submit(), inFields: true },
+    { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setShowHelp((v) => !v) },
+    {
+      key: 'i',
+      description: 'Show or hide the instructions',
+      run: () => setShowInstructions((v) => !v),
+    },
+  ];
+  useShortcuts(workbenchShortcuts);
+
+  if (current === undefined || current === null) {
+    return (
+      <section className="workbench-start">
+        <h1>Labeling</h1>
+        {current === null ? (
+          <p role="status">Nothing to label right now. Check back later.</p>
+        ) : null}
+        {done > 0 ? <p>{done} submitted this session.</p> : null}
+        <label className="field">
+          Project (optional)
+          <input value={project} onChange={(event) => setProject(event.target.value)} />
+        </label>
+        <button type="button" className="primary" onClick={start} disabled={busy}>
+          Start labeling
+        </button>
+        {error ? <p role="alert">{error}</p> : null}
+      </section>
+    );
+  }
+
+  const initial =
+    current.stage === 'review' || current.stage === 'audit'
+      ? (current.review?.review ?? current.review?.consensus.response)
+      : undefined;
+  return (
+    <ShortcutRegistry.Provider value={register}>
+      <section className="workbench" data-assignment={current.id}>
+        <header className="workbench-header">
+          <span className={`stage stage-${current.stage}`}>{stageName(current.stage)}</span>
+          <span>{current.task.project}</span>
+          <span className="spacer" />
+          <button
+            type="button"
+            onClick={() => setShowInstructions((v) => !v)}
+            aria-expanded={showInstructions}
+          >
+            Instructions <kbd>I</kbd>
+          </button>
+          <button type="button" onClick={() => setShowHelp(true)}>
+            Shortcuts <kbd>?</kbd>
+          </button>
+          <button type="button" onClick={() => setSkipping(true)}>
+            Skip
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void submit()}
+            disabled={busy || !!feedback}
+          >
+            Submit <kbd>Ctrl+Enter</kbd>
+          </button>
+        </header>
+        {showInstructions ? (
+          <aside className="instructions" aria-label="Instructions">
+            {current.task.instruction ? (
+              <Markdown source={current.task.instruction} />
+            ) : (
+              <p>This project has no instructions.</p>
+            )}
+          </aside>
+        ) : null}
+        {current.review ? <ReviewPanel review={current.review} /> : null}
+        <TaskEditor
+          key={current.id}
+          task={current.task}
+          initial={initial}
+          onChange={(value) => {
+            response.current = value;
+          }}
+        />
+        {error ? (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        ) : null}
+        {feedback ? (
+          <section className="feedback" aria-label="Training feedback">
+            <h2>Your score: {Math.round(feedback.score * 100)}%</h2>
+            <h3>Expected answer</h3>
+            <pre>{JSON.stringify(feedback.expected, null, 2)}</pre>
+            <button type="button" className="primary" onClick={() => void advance()} autoFocus>
+              Next task
+            </button>
+          </section>
+        ) : null}
+        {skipping ? (
+          <div className="overlay" role="dialog" aria-modal="true" aria-label="Skip this task">
+            <div className="overlay-body">
+              <h2>Why skip this task?</h2>
+              {SKIP_REASONS.map((reason) => (
+                <button key={reason} type="button" onClick={() => void skip(reason)}>
+                  {reason}
+                </button>
+              ))}
+              <button type="button" onClick={() => setSkipping(false)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        ) : null}
+        {showHelp ? (
+          <ShortcutHelp
+            shortcuts={[...workbenchShortcuts, ...Object.values(editorShortcuts).flat()]}
+            onClose={() => setShowHelp(false)}
+          />
+        ) : null}
+      </section>
+    </ShortcutRegistry.Provider>
+  );
+}
+
+function stageName(stage: Assignment['stage']) {
+  return {
+    attempt: 'Labeling',
+    review: 'Review',
+    audit: 'Audit',
+    training: 'Training',
+    evaluation: 'Qualification',
+  }[stage];
+}
+
+/** What a reviewer decides on: the consensus and each attempt, disagreements marked. */
+function ReviewPanel({ review }: { review: NonNullable<Assignment['review']> }) {
+  const consensus = JSON.stringify(review.consensus.response);
+  return (
+    <aside className="review-panel" aria-label="Attempts and consensus">
+      <h2>
+        Consensus ({review.consensus.method}, confidence{' '}
+        {Math.round(review.consensus.confidence * 100)}%)
+      </h2>
+      <p>Accept it as it is in the editor below, or correct it, then submit.</p>
+      <ul aria-label="Attempts">
+        {review.attempts.map((attempt, index) => {
+          const agrees = JSON.stringify(attempt.response) === consensus;
+          return (
+            <li key={attempt.assignment} className={agrees ? 'agrees' : 'disagrees'}>
+              <strong>
+                Attempt {index + 1}:{' '}
+                {agrees ? 'agrees with the consensus' : 'differs from the consensus'}
+              </strong>
+              <pre>{JSON.stringify(attempt.response, null, 1)}</pre>
+            </li>
+          );
+        })}
+      </ul>
+    </aside>
+  );
+}
