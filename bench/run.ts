@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   aggregation: () => import('./aggregation'),
   boxes: () => import('./boxes'),
   queue: () => import('./queue'),
+  editor: () => import('./editor'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -332,3 +332,27 @@ describe('namedentityrecognition responses', () => {
     expect(named.message).toContain('unnamed');
   });
 });
+
+describe('namedentityrecognition pre-labels', () => {
+  it('accepts a hypothesis of spans inside the text and refuses one outside, naming the field', () => {
+    const base = { text: 'Ada 😀 Lovelace', labels: [{ name: 'PER' }] };
+    expect(() =>
+      parseCreateTaskBody('namedentityrecognition', {
+        ...base,
+        hypothesis: { annotations: [{ start: 0, end: 3, label: 'PER' }] },
+      }),
+    ).not.toThrow();
+    expect(() =>
+      parseCreateTaskBody('namedentityrecognition', {
+        ...base,
+        hypothesis: { annotations: [{ start: 10, end: 40, label: 'PER' }] },
+      }),
+    ).toThrow(/hypothesis\.annotations\.0/);
+    expect(() =>
+      parseCreateTaskBody('namedentityrecognition', {
+        ...base,
+        hypothesis: { annotations: [{ start: 0, end: 3, label: 'ORG' }] },
+      }),
+    ).toThrow(/hypothesis/);
+  });
+});

@@ -52,6 +52,8 @@ const NerParamsBase = z.strictObject({
   text: z.string().min(1).max(MAX_TEXT_ATTACHMENT_LENGTH),
   labels: z.array(nerLabelAt(1)).min(1, { error: 'must list at least one label' }),
   relationships: z.array(RelationshipDefinition).optional(),
+  /** Pre-labels the annotator starts from (a model's spans), in response format. */
+  hypothesis: z.lazy(() => NerResponseSchema).optional(),
 });
 
 export type NerParams = z.output<typeof NerParamsBase>;
@@ -131,8 +133,19 @@ export const NerParamsSchema = NerParamsBase.superRefine((params, ctx) =>
   reportFirst(ctx, [
     () => findDuplicateLabelName(params.labels),
     () => checkRelationshipDefinitions(params),
+    () => checkHypothesis(params),
   ]),
 );
+
+/** Pre-labels obey the same rules as answers: spans inside the text, labels offered. */
+function checkHypothesis(params: NerParams): Problem | undefined {
+  if (!params.hypothesis) return undefined;
+  const ancestry = labelAncestry(params.labels);
+  const problem =
+    checkSpans(params.hypothesis, params, ancestry) ??
+    checkRelationships(params.hypothesis, params, ancestry);
+  return problem ? { ...problem, path: ['hypothesis', ...problem.path] } : undefined;
+}
 
 /**
  * A span of the task's text. `start` and `end` count Unicode code points (what `Array.from(text)`

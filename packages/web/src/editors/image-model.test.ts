@@ -5,6 +5,7 @@ import {
   ellipseGeometry,
   ellipseVertices,
   fitView,
+  hitTest,
   toImage,
   toScreen,
   zoomAt,
@@ -56,5 +57,58 @@ describe('image editor model', () => {
   it('round-trips an ellipse through its extremal points', () => {
     const geometry = ellipseGeometry(ellipseVertices({ left: 10, top: 20, width: 40, height: 10 }));
     expect(geometry).toEqual({ cx: 30, cy: 25, radiusX: 20, radiusY: 5, rotation: 0 });
+  });
+});
+
+describe('hit testing', () => {
+  const common = { label: 'x', attributes: {} };
+  const outer = {
+    ...common,
+    uuid: 'outer',
+    type: 'box' as const,
+    left: 0,
+    top: 0,
+    width: 100,
+    height: 100,
+  };
+  const inner = {
+    ...common,
+    uuid: 'inner',
+    type: 'box' as const,
+    left: 40,
+    top: 40,
+    width: 10,
+    height: 10,
+  };
+  const line = {
+    ...common,
+    uuid: 'line',
+    type: 'line' as const,
+    vertices: [
+      { x: 200, y: 0 },
+      { x: 300, y: 0 },
+    ],
+  };
+  const point = { ...common, uuid: 'point', type: 'point' as const, x: 500, y: 500 };
+  const triangle = {
+    ...common,
+    uuid: 'tri',
+    type: 'polygon' as const,
+    vertices: [
+      { x: 0, y: 200 },
+      { x: 100, y: 200 },
+      { x: 50, y: 300 },
+    ],
+  };
+
+  it('finds the shape under the point, the smallest box among nested ones', () => {
+    const shapes = [outer, inner, line, point, triangle];
+    expect(hitTest(shapes, { x: 45, y: 45 }, 2)?.uuid).toBe('inner');
+    expect(hitTest(shapes, { x: 10, y: 10 }, 2)?.uuid).toBe('outer');
+    expect(hitTest(shapes, { x: 250, y: 1.5 }, 2)?.uuid).toBe('line');
+    expect(hitTest(shapes, { x: 250, y: 5 }, 2)).toBeUndefined();
+    expect(hitTest(shapes, { x: 503, y: 500 }, 2)?.uuid).toBe('point');
+    expect(hitTest(shapes, { x: 50, y: 250 }, 2)?.uuid).toBe('tri');
+    expect(hitTest(shapes, { x: 5, y: 295 }, 2)).toBeUndefined();
   });
 });

@@ -178,3 +178,80 @@ export function moveShape(shape: Shape, dx: number, dy: number, integerPixels: b
       };
   }
 }
+
+/** Distance from p to the segment a–b. */
+function segmentDistance(p: Vertex, a: Vertex, b: Vertex): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length = dx * dx + dy * dy;
+  const t =
+    length === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+function insidePolygon(p: Vertex, vertices: Vertex[]): boolean {
+  let inside = false;
+  for (let i = 0, j = vertices.length - 1; i < vertices.length; j = i++) {
+    const a = vertices[i]!;
+    const b = vertices[j]!;
+    if (a.y > p.y !== b.y > p.y && p.x < a.x + ((p.y - a.y) * (b.x - a.x)) / (b.y - a.y))
+      inside = !inside;
+  }
+  return inside;
+}
+
+/** Whether `p` (image pixels) is on the shape, within `tolerance` pixels of its outline. */
+export function hitsShape(shape: Shape, p: Vertex, tolerance: number): boolean {
+  switch (shape.type) {
+    case 'box':
+      return (
+        p.x >= shape.left - tolerance &&
+        p.x <= shape.left + shape.width + tolerance &&
+        p.y >= shape.top - tolerance &&
+        p.y <= shape.top + shape.height + tolerance
+      );
+    case 'point':
+      return Math.hypot(p.x - shape.x, p.y - shape.y) <= tolerance * 2;
+    case 'polygon':
+    case 'line': {
+      const { vertices } = shape;
+      const closed = shape.type === 'polygon';
+      if (closed && insidePolygon(p, vertices)) return true;
+      for (let i = 0; i < vertices.length - (closed ? 0 : 1); i++)
+        if (segmentDistance(p, vertices[i]!, vertices[(i + 1) % vertices.length]!) <= tolerance)
+          return true;
+      return (
+        vertices.length === 1 && Math.hypot(p.x - vertices[0]!.x, p.y - vertices[0]!.y) <= tolerance
+      );
+    }
+    case 'ellipse': {
+      const e = ellipseGeometry(shape.vertices);
+      const angle = (-e.rotation * Math.PI) / 180;
+      const x = (p.x - e.cx) * Math.cos(angle) - (p.y - e.cy) * Math.sin(angle);
+      const y = (p.x - e.cx) * Math.sin(angle) + (p.y - e.cy) * Math.cos(angle);
+      const rx = e.radiusX + tolerance;
+      const ry = e.radiusY + tolerance;
+      return rx > 0 && ry > 0 && (x * x) / (rx * rx) + (y * y) / (ry * ry) <= 1;
+    }
+  }
+}
+
+/**
+ * The topmost shape under `p` (the last drawn wins). Among nested shapes the smallest box that
+ * holds the point is what a click on its inside means, so boxes inside boxes stay reachable.
+ */
+export function hitTest(shapes: readonly Shape[], p: Vertex, tolerance: number): Shape | undefined {
+  let best: Shape | undefined;
+  let bestArea = Infinity;
+  for (let i = shapes.length - 1; i >= 0; i--) {
+    const shape = shapes[i]!;
+    if (!hitsShape(shape, p, tolerance)) continue;
+    const area = shape.type === 'box' ? shape.width * shape.height : 0;
+    if (area < bestArea) {
+      best = shape;
+      bestArea = area;
+    }
+    if (area === 0) break;
+  }
+  return best;
+}

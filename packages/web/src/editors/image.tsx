@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Konva from 'konva';
 import { leafLabels, type LabelEntry } from '@quorum/core';
 import { mediaUrl } from '../api';
@@ -9,6 +9,7 @@ import {
   ellipseVertices,
   fitView,
   GEOMETRIES,
+  hitTest,
   moveShape,
   newUuid,
   responseFromShapes,
@@ -49,6 +50,117 @@ const TOOL_NAMES: Record<Tool, string> = {
   point: 'Point',
   ellipse: 'Ellipse',
 };
+
+/** The Konva node drawing a shape, in image pixels; strokes keep their screen width at any zoom. */
+function makeNode(shape: Shape, color: string, scale: number): Konva.Shape {
+  const style = {
+    stroke: color,
+    strokeWidth: 2,
+    strokeScaleEnabled: false,
+    perfectDrawEnabled: false,
+    shadowForStrokeEnabled: false,
+    name: shape.uuid,
+  };
+  switch (shape.type) {
+    case 'box':
+      return new Konva.Rect({
+        x: shape.left,
+        y: shape.top,
+        width: shape.width,
+        height: shape.height,
+        ...style,
+      });
+    case 'polygon':
+    case 'line':
+      return new Konva.Line({
+        points: shape.vertices.flatMap((v) => [v.x, v.y]),
+        closed: shape.type === 'polygon',
+        ...style,
+      });
+    case 'point':
+      return new Konva.Circle({ x: shape.x, y: shape.y, radius: 4 / scale, fill: color, ...style });
+    case 'ellipse': {
+      const e = ellipseGeometry(shape.vertices);
+      return new Konva.Ellipse({
+        x: e.cx,
+        y: e.cy,
+        radiusX: e.radiusX,
+        radiusY: e.radiusY,
+        rotation: e.rotation,
+        ...style,
+      });
+    }
+  }
+}
+
+/** Draws every shape but the selected one: one path per colour, stroked (and points filled) once. */
+function drawAll(
+  context: Konva.Context,
+  scene: { shapes: Shape[]; selected: string | undefined; colors: Map<string, string> },
+  scale: number,
+) {
+  const byColor = new Map<string, Shape[]>();
+  for (const shape of scene.shapes) {
+    if (shape.uuid === scene.selected) continue;
+    const color = scene.colors.get(shape.label) ?? COLORS[0]!;
+    const list = byColor.get(color);
+    if (list) list.push(shape);
+    else byColor.set(color, [shape]);
+  }
+  const ctx = context._context;
+  ctx.lineWidth = 2 / scale;
+  for (const [color, list] of byColor) {
+    ctx.beginPath();
+    const points: Vertex[] = [];
+    for (const shape of list) {
+      switch (shape.type) {
+        case 'box':
+          ctx.rect(shape.left, shape.top, shape.width, shape.height);
+          break;
+        case 'polygon':
+        case 'line': {
+          const [first, ...rest] = shape.vertices;
+          if (!first) break;
+          ctx.moveTo(first.x, first.y);
+          for (const v of rest) ctx.lineTo(v.x, v.y);
+          if (shape.type === 'polygon') ctx.closePath();
+          break;
+        }
+        case 'ellipse': {
+          const e = ellipseGeometry(shape.vertices);
+          ctx.moveTo(
+            e.cx + e.radiusX * Math.cos((e.rotation * Math.PI) / 180),
+            e.cy + e.radiusX * Math.sin((e.rotation * Math.PI) / 180),
+          );
+          ctx.ellipse(
+            e.cx,
+            e.cy,
+            e.radiusX,
+            e.radiusY,
+            (e.rotation * Math.PI) / 180,
+            0,
+            2 * Math.PI,
+          );
+          break;
+        }
+        case 'point':
+          points.push({ x: shape.x, y: shape.y });
+          break;
+      }
+    }
+    ctx.strokeStyle = color;
+    ctx.stroke();
+    if (points.length > 0) {
+      ctx.beginPath();
+      for (const point of points) {
+        ctx.moveTo(point.x + 4 / scale, point.y);
+        ctx.arc(point.x, point.y, 4 / scale, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = color;
+      ctx.fill();
+    }
+  }
+}
 
 /** The classes offered per geometry the task asks for. */
 function classesOf(params: Json): Partial<Record<Geometry, string[]>> {
@@ -170,7 +282,9 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
       } else if (s.tool === 'polygon' || s.tool === 'line') {
         // The path so far, then the vertex following the cursor.
         s.drawing = [...(s.drawing ?? [at]).slice(0, -1), at, at];
-      } else if (s.tool === 'select' && event.target === stage) setSelected(undefined);
+      } else if (s.tool === 'select' && event.target === stage) {
+        setSelected(hitTest(drawn.current.shapes, at, 4 / s.view.scale)?.uuid);
+      }
       drawDraft();
     });
     stage.on('mousemove', (event) => {
@@ -324,85 +438,73 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
     stage.batchDraw();
   }, [view]);
 
-  // The shapes, rebuilt when they change.
+  // Every shape but the selected one is drawn by one Konva shape: a path per class colour,
+  // stroked once, so 2,000 boxes cost a few draw calls per frame. Clicks are hit-tested in image
+  // pixels (`hitTest`); the selected shape alone is its own node, draggable.
+  const drawn = useRef<{
+    shapes: Shape[];
+    selected: string | undefined;
+    colors: Map<string, string>;
+  }>({
+    shapes: [],
+    selected: undefined,
+    colors: new Map(),
+  });
+  const batch = useRef<Konva.Shape | undefined>(undefined);
+  const selectedNode = useRef<{ shape: Shape; node: Konva.Shape; tool: Tool } | undefined>(
+    undefined,
+  );
   useEffect(() => {
     const layer = layers.current?.shapes;
     if (!layer) return;
-    layer.destroyChildren();
     const labels = Object.values(classes).flat();
-    for (const shape of shapes.value) {
-      const color = COLORS[Math.max(0, labels.indexOf(shape.label)) % COLORS.length]!;
-      const isSelected = shape.uuid === selected;
-      const style = {
-        stroke: color,
-        strokeWidth: isSelected ? 3 : 2,
-        strokeScaleEnabled: false,
+    const colorOf = (label: string) => COLORS[Math.max(0, labels.indexOf(label)) % COLORS.length]!;
+    drawn.current = {
+      shapes: shapes.value,
+      selected,
+      colors: new Map(labels.map((label) => [label, colorOf(label)])),
+    };
+    if (!batch.current) {
+      batch.current = new Konva.Shape({
+        listening: false,
         perfectDrawEnabled: false,
-        shadowForStrokeEnabled: false,
-        draggable: isSelected && tool === 'select',
-        name: shape.uuid,
-      };
-      let node: Konva.Shape;
-      switch (shape.type) {
-        case 'box':
-          node = new Konva.Rect({
-            x: shape.left,
-            y: shape.top,
-            width: shape.width,
-            height: shape.height,
-            fill: isSelected ? `${color}33` : undefined,
-            ...style,
-          });
-          break;
-        case 'polygon':
-        case 'line':
-          node = new Konva.Line({
-            points: shape.vertices.flatMap((v) => [v.x, v.y]),
-            closed: shape.type === 'polygon',
-            fill: shape.type === 'polygon' && isSelected ? `${color}33` : undefined,
-            ...style,
-          });
-          break;
-        case 'point':
-          node = new Konva.Circle({
-            x: shape.x,
-            y: shape.y,
-            radius: 4 / (layer.getStage()?.scaleX() ?? 1),
-            fill: color,
-            ...style,
-          });
-          break;
-        case 'ellipse': {
-          const e = ellipseGeometry(shape.vertices);
-          node = new Konva.Ellipse({
-            x: e.cx,
-            y: e.cy,
-            radiusX: e.radiusX,
-            radiusY: e.radiusY,
-            rotation: e.rotation,
-            ...style,
-          });
-          break;
-        }
-      }
-      node.on('mousedown', (event) => {
-        if (tool !== 'select') return;
-        event.cancelBubble = true;
-        setSelected(shape.uuid);
+        sceneFunc: (context) => drawAll(context, drawn.current, layer.getStage()?.scaleX() ?? 1),
       });
+      layer.add(batch.current);
+    }
+    const shape = shapes.value.find((candidate) => candidate.uuid === selected);
+    const current = selectedNode.current;
+    if (current && (current.shape !== shape || current.tool !== tool)) {
+      current.node.destroy();
+      selectedNode.current = undefined;
+    }
+    if (shape && !selectedNode.current) {
+      const color = colorOf(shape.label);
+      const node = makeNode(shape, color, layer.getStage()?.scaleX() ?? 1);
+      node.strokeWidth(3);
+      if (shape.type !== 'line' && shape.type !== 'point') node.fill(`${color}33`);
+      node.draggable(tool === 'select');
       const start = { x: node.x(), y: node.y() };
+      node.on('mousedown', (event) => {
+        event.cancelBubble = true;
+      });
       node.on('dragend', () => {
         const dx = node.x() - start.x;
         const dy = node.y() - start.y;
-        setShapes((current) =>
-          current.map((s) => (s.uuid === shape.uuid ? moveShape(s, dx, dy, integerPixels) : s)),
+        setShapes((all) =>
+          all.map((s) => (s.uuid === shape.uuid ? moveShape(s, dx, dy, integerPixels) : s)),
         );
       });
       layer.add(node);
+      selectedNode.current = { shape, node, tool };
     }
     layer.batchDraw();
   }, [shapes.value, selected, tool, classes]);
 
+  const pick = useCallback((uuid: string) => {
+    setTool('select');
+    setSelected(uuid);
+  }, []);
   const selectedShape = shapes.value.find((shape) => shape.uuid === selected);
   const classChoices =
     tool === 'select'
@@ -586,21 +688,7 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
             </fieldset>
           ) : null}
           <h3>Objects</h3>
-          <ul aria-label="Objects" className="object-list">
-            {shapes.value.map((shape, index) => (
-              <li key={shape.uuid} aria-selected={shape.uuid === selected}>
-                <button
-                  type="button"
-                  onClick={() => {
-                    setTool('select');
-                    setSelected(shape.uuid);
-                  }}
-                >
-                  {index + 1}. {TOOL_NAMES[shape.type]} {shape.label || '(no class)'}
-                </button>
-              </li>
-            ))}
-          </ul>
+          <ObjectList shapes={shapes.value} selected={selected} onPick={pick} />
           {selected ? (
             <button type="button" onClick={remove}>
               Delete object
@@ -612,3 +700,40 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
     </div>
   );
 }
+
+/** The objects as a list (the canvas's accessible twin); a row re-renders only when it changes. */
+const ObjectList = memo(function ObjectList(props: {
+  shapes: Shape[];
+  selected: string | undefined;
+  onPick: (uuid: string) => void;
+}) {
+  return (
+    <ul aria-label="Objects" className="object-list">
+      {props.shapes.map((shape, index) => (
+        <ObjectItem
+          key={shape.uuid}
+          shape={shape}
+          index={index}
+          isSelected={shape.uuid === props.selected}
+          onPick={props.onPick}
+        />
+      ))}
+    </ul>
+  );
+});
+
+const ObjectItem = memo(function ObjectItem(props: {
+  shape: Shape;
+  index: number;
+  isSelected: boolean;
+  onPick: (uuid: string) => void;
+}) {
+  const { shape } = props;
+  return (
+    <li aria-selected={props.isSelected}>
+      <button type="button" onClick={() => props.onPick(shape.uuid)}>
+        {props.index + 1}. {TOOL_NAMES[shape.type]} {shape.label || '(no class)'}
+      </button>
+    </li>
+  );
+});

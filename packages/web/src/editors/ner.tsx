@@ -1,11 +1,11 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useHistory } from '../ui/history';
 import {
   graphemeBoundaries,
   segmentText,
   snapToGraphemes,
   toCodePoint,
-  toUtf16,
+  toUtf16Cached as toUtf16,
 } from './text-offsets';
 import { NUMBER_KEYS, useEditorShortcuts, type EditorProps } from './types';
 
@@ -51,7 +51,10 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
   const [active, setActive] = useState(labels[0] ?? '');
   const [selected, setSelected] = useState<string | undefined>();
   const entities = useHistory<Entity[]>(() =>
-    ((initial?.annotations as Array<Omit<Entity, 'key'>> | undefined) ?? []).map((entity) => ({
+    (
+      ((initial ?? (task.params.hypothesis as typeof initial))?.annotations as
+        Array<Omit<Entity, 'key'>> | undefined) ?? []
+    ).map((entity) => ({
       key: nextKey(),
       start: entity.start,
       end: entity.end,
@@ -71,6 +74,8 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
     [entities.value],
   );
   const documentRef = useRef<HTMLDivElement>(null);
+  // The list follows the document at a lower priority: a long document is labelable at once.
+  const listed = useDeferredValue(entities.value, []);
 
   const addFromSelection = () => {
     const selection = getSelection();
@@ -93,10 +98,14 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
     setSelected(entity.key);
   };
 
-  const remove = (key: string) => {
-    entities.set((current) => current.filter((entity) => entity.key !== key));
-    setSelected(undefined);
-  };
+  const setEntities = entities.set;
+  const remove = useCallback(
+    (key: string) => {
+      setEntities((current) => current.filter((entity) => entity.key !== key));
+      setSelected(undefined);
+    },
+    [setEntities],
+  );
   const relabel = (label: string) => {
     setActive(label);
     if (selected)
@@ -147,25 +156,13 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
         onMouseUp={addFromSelection}
       />
       <h3>Spans</h3>
-      <ul aria-label="Spans" className="span-list">
-        {entities.value.map((entity) => {
-          const shown = text.slice(toUtf16(text, entity.start), toUtf16(text, entity.end));
-          return (
-            <li key={entity.key} aria-selected={entity.key === selected}>
-              <button type="button" onClick={() => setSelected(entity.key)}>
-                {entity.label}: “{shown}” [{entity.start}, {entity.end})
-              </button>
-              <button
-                type="button"
-                aria-label={`Delete span “${shown}” (${entity.label})`}
-                onClick={() => remove(entity.key)}
-              >
-                ×
-              </button>
-            </li>
-          );
-        })}
-      </ul>
+      <SpanList
+        text={text}
+        entities={listed}
+        selected={selected}
+        onPick={setSelected}
+        onRemove={remove}
+      />
     </div>
   );
 }
@@ -210,5 +207,54 @@ const Document = memo(function Document(props: DocumentProps) {
         );
       })}
     </div>
+  );
+});
+
+/** The spans as a list; a row re-renders only when its span or its selection changes. */
+const SpanList = memo(function SpanList(props: {
+  text: string;
+  entities: Entity[];
+  selected: string | undefined;
+  onPick: (key: string) => void;
+  onRemove: (key: string) => void;
+}) {
+  return (
+    <ul aria-label="Spans" className="span-list">
+      {props.entities.map((entity) => (
+        <SpanItem
+          key={entity.key}
+          text={props.text}
+          entity={entity}
+          isSelected={entity.key === props.selected}
+          onPick={props.onPick}
+          onRemove={props.onRemove}
+        />
+      ))}
+    </ul>
+  );
+});
+
+const SpanItem = memo(function SpanItem(props: {
+  text: string;
+  entity: Entity;
+  isSelected: boolean;
+  onPick: (key: string) => void;
+  onRemove: (key: string) => void;
+}) {
+  const { text, entity } = props;
+  const shown = text.slice(toUtf16(text, entity.start), toUtf16(text, entity.end));
+  return (
+    <li aria-selected={props.isSelected}>
+      <button type="button" onClick={() => props.onPick(entity.key)}>
+        {entity.label}: “{shown}” [{entity.start}, {entity.end})
+      </button>
+      <button
+        type="button"
+        aria-label={`Delete span “${shown}” (${entity.label})`}
+        onClick={() => props.onRemove(entity.key)}
+      >
+        ×
+      </button>
+    </li>
   );
 });

@@ -106,19 +106,22 @@ export function segmentText(
   return pieces;
 }
 
-/** Code point → UTF-16 for one document, computed once per text. */
-let cache: { text: string; units: Uint32Array } | undefined;
-function toUtf16Cached(text: string, codePoint: number): number {
-  if (cache?.text !== text) {
-    const units = new Uint32Array([...text].length + 1);
-    let point = 0;
-    for (let i = 0; i < text.length; point++) {
-      units[point] = i;
-      const unit = text.charCodeAt(i);
-      i += unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length ? 2 : 1;
-    }
-    units[point] = text.length;
-    cache = { text, units };
+/** The UTF-16 index of every code point offset of a text (and of its end): one pass. */
+export function utf16Table(text: string): Uint32Array {
+  const units = new Uint32Array(Array.from(text).length + 1);
+  let point = 0;
+  for (let i = 0; i < text.length; point++) {
+    units[point] = i;
+    const unit = text.charCodeAt(i);
+    i += unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length ? 2 : 1;
   }
+  units[point] = text.length;
+  return units;
+}
+
+/** Code point → UTF-16 for one document, the table made once per text. */
+let cache: { text: string; units: Uint32Array } | undefined;
+export function toUtf16Cached(text: string, codePoint: number): number {
+  if (cache?.text !== text) cache = { text, units: utf16Table(text) };
   return cache.units[Math.min(codePoint, cache.units.length - 1)]!;
 }

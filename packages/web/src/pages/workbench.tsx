@@ -39,6 +39,9 @@ async function claim(project: string): Promise<Assignment | null> {
   return result?.assignment ?? null;
 }
 
+/** Prefetching is on unless the address says `?prefetch=0` (the benchmark's reference). */
+const PREFETCH = new URLSearchParams(location.search).get('prefetch') !== '0';
+
 /** Marks for the editor benchmark: submit clicked → next task interactive. */
 function mark(name: string) {
   performance.mark(name);
@@ -81,10 +84,11 @@ export function Workbench() {
     response.current = {};
     setFeedback(undefined);
     setCurrent(assignment);
-    if (assignment) prefetch();
+    if (assignment && PREFETCH) prefetch();
   };
 
   const start = async () => {
+    mark('quorum:start');
     setError(undefined);
     setBusy(true);
     try {
