@@ -176,6 +176,108 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('draws a polygon and a point, and resizes a pre-labelled box by its handle', async () => {
+    await project('shapes', 'imageannotation');
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([new Uint8Array(png(400, 300))], { type: 'image/png' }),
+      'yard.png',
+    );
+    const uploaded = await fetch(`${t.url}/v1/files/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}` },
+      body: form,
+    }).then((r) => r.json() as Promise<{ attachment_url: string }>);
+    const task = await api.post('/v1/task/imageannotation', {
+      project: 'shapes',
+      attachment: uploaded.attachment_url,
+      geometries: {
+        box: { objects_to_annotate: ['car', 'van'] },
+        polygon: { objects_to_annotate: ['building'] },
+        point: { objects_to_annotate: ['tree'] },
+      },
+      hypothesis: {
+        annotations: [{ type: 'box', label: 'van', left: 100, top: 80, width: 60, height: 40 }],
+      },
+    });
+    expect(task.status).toBe(200);
+    await worker('shaper@example.test');
+    const { page, problems } = await signIn('shaper@example.test');
+    await startLabeling(page, 'shapes');
+    const stage = page.getByTestId('image-stage');
+    await expect.poll(() => stage.getAttribute('data-image-size')).toBe('400 300');
+    const objects = page.getByRole('list', { name: 'Objects' }).getByRole('listitem');
+    expect(await objects.count()).toBe(1);
+    const [scale, x, y] = (await stage.getAttribute('data-view'))!.split(' ').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    const origin = (await stage.boundingBox())!;
+    const screen = (p: { x: number; y: number }) => ({
+      x: Math.round(origin.x + x + p.x * scale),
+      y: Math.round(origin.y + y + p.y * scale),
+    });
+    const image = (p: { x: number; y: number }) => ({
+      x: (p.x - origin.x - x) / scale,
+      y: (p.y - origin.y - y) / scale,
+    });
+
+    await page.keyboard.press('p');
+    expect(await page.getByRole('radio', { name: /building/ }).isChecked()).toBe(true);
+    const corners = [
+      screen({ x: 220, y: 40 }),
+      screen({ x: 340, y: 60 }),
+      screen({ x: 300, y: 160 }),
+    ];
+    for (const corner of corners) await page.mouse.click(corner.x, corner.y);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('k');
+    const tree = screen({ x: 50, y: 250 });
+    await page.mouse.click(tree.x, tree.y);
+    await expect.poll(() => objects.count()).toBe(3);
+
+    // Select the van and pull its bottom-right handle 30 screen pixels right and 20 down.
+    await page.keyboard.press('v');
+    const inside = screen({ x: 130, y: 100 });
+    await page.mouse.click(inside.x, inside.y);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: 'Objects' })
+          .locator('li[aria-selected="true"]')
+          .textContent(),
+      )
+      .toContain('van');
+    const corner = { x: origin.x + x + 160 * scale, y: origin.y + y + 120 * scale };
+    await page.mouse.move(corner.x, corner.y);
+    await page.mouse.down();
+    await page.mouse.move(corner.x + 15, corner.y + 10, { steps: 3 });
+    await page.mouse.move(corner.x + 30, corner.y + 20, { steps: 3 });
+    await page.mouse.up();
+    await page.screenshot({ path: join(ARTIFACTS, 'image-shapes.png') });
+
+    const response = await submitAndWait(page, task.body.task_id);
+    const byType = (type: string) =>
+      response.annotations.find((a: { type: string }) => a.type === type);
+    const polygon = byType('polygon');
+    expect(polygon.label).toBe('building');
+    polygon.vertices.forEach((vertex: { x: number; y: number }, index: number) => {
+      const expected = image(corners[index]!);
+      expect(Math.abs(vertex.x - expected.x)).toBeLessThanOrEqual(0.0051);
+      expect(Math.abs(vertex.y - expected.y)).toBeLessThanOrEqual(0.0051);
+    });
+    const point = byType('point');
+    expect(point.label).toBe('tree');
+    expect(Math.abs(point.x - image(tree).x)).toBeLessThanOrEqual(0.0051);
+    const van = byType('box');
+    expect(van).toMatchObject({ label: 'van', left: 100, top: 80 });
+    expect(van.width).toBeCloseTo(60 + 30 / scale, 1);
+    expect(van.height).toBeCloseTo(40 + 20 / scale, 1);
+    expect(problems).toEqual([]);
+  });
+
   it('labels entity spans in text with emoji, combining marks and right-to-left script by code point', async () => {
     await project('entities', 'namedentityrecognition');
     const text = 'Hi 👋 Jose\u0301 😀 flew to القاهرة today';

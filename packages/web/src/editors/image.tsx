@@ -188,12 +188,26 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
   const classes = useMemo(() => classesOf(params), [params]);
   const tools = GEOMETRIES.filter((geometry) => classes[geometry]);
   const single = tools.length === 1 && classes[tools[0]!]!.length === 1;
-  const [tool, setTool] = useState<Tool>(tools.length === 1 ? tools[0]! : (tools[0] ?? 'select'));
+  const [tool, setToolState] = useState<Tool>(
+    tools.length === 1 ? tools[0]! : (tools[0] ?? 'select'),
+  );
   const [label, setLabel] = useState<string>(
     single ? classes[tools[0]!]![0]! : (classes[tools[0]!]?.[0] ?? ''),
   );
+  // A drawing tool keeps the class it had last, or starts with its first.
+  const lastClass = useRef<Partial<Record<Tool, string>>>({});
+  const setTool = (next: Tool) => {
+    if (next !== 'select') {
+      lastClass.current[tool] = label;
+      const choices = classes[next] ?? [];
+      const kept = lastClass.current[next];
+      setLabel(kept && choices.includes(kept) ? kept : (choices[0] ?? ''));
+    }
+    setToolState(next);
+  };
   const [selected, setSelected] = useState<string | undefined>();
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
+  const [generation, setGeneration] = useState(0);
   const [imageSize, setImageSize] = useState<{ width: number; height: number } | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();
   const shapes = useHistory<Shape[]>(() =>
@@ -234,6 +248,7 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
     stage.add(image, shapesLayer, draft);
     stageRef.current = stage;
     layers.current = { image, shapes: shapesLayer, draft };
+    setGeneration((g) => g + 1);
 
     const picture = new Image();
     picture.onload = () => {
@@ -333,7 +348,15 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
       setSelected(uuid);
     };
     stage.on('mouseup', finishDrag);
-    stage.on('dblclick', () => finishPath());
+    // A double click on the last corner closes the path; two quick clicks on different spots
+    // are two corners.
+    stage.on('dblclick', () => {
+      const points = state.current.drawing;
+      if (!points || points.length < 3) return;
+      const a = points[points.length - 2]!;
+      const b = points[points.length - 3]!;
+      if (Math.hypot(a.x - b.x, a.y - b.y) * state.current.view.scale <= 6) finishPath();
+    });
     stage.on('wheel', (event) => {
       event.evt.preventDefault();
       const at = stage.getPointerPosition();
@@ -451,9 +474,9 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
     colors: new Map(),
   });
   const batch = useRef<Konva.Shape | undefined>(undefined);
-  const selectedNode = useRef<{ shape: Shape; node: Konva.Shape; tool: Tool } | undefined>(
-    undefined,
-  );
+  const selectedNode = useRef<
+    { shape: Shape; node: Konva.Shape; tool: Tool; extras: Konva.Node[] } | undefined
+  >(undefined);
   useEffect(() => {
     const layer = layers.current?.shapes;
     if (!layer) return;
@@ -464,6 +487,11 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
       selected,
       colors: new Map(labels.map((label) => [label, colorOf(label)])),
     };
+    // A new stage (the editor's canvas was made again) needs its own nodes.
+    if (batch.current && batch.current.getLayer() !== layer) {
+      batch.current = undefined;
+      selectedNode.current = undefined;
+    }
     if (!batch.current) {
       batch.current = new Konva.Shape({
         listening: false,
@@ -472,10 +500,66 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
       });
       layer.add(batch.current);
     }
+    // Resize a box by its handles; move a polygon's or polyline's corners one by one.
+    const editHandles = (shape: Shape, node: Konva.Shape, target: Konva.Layer): Konva.Node[] => {
+      const replace = (next: Shape) =>
+        setShapes((all) => all.map((s) => (s.uuid === shape.uuid ? next : s)));
+      if (shape.type === 'box') {
+        const transformer = new Konva.Transformer({
+          nodes: [node],
+          rotateEnabled: false,
+          flipEnabled: false,
+          keepRatio: false,
+          ignoreStroke: true,
+        });
+        node.on('transformend', () => {
+          const box = boxFromCorners(
+            { x: node.x(), y: node.y() },
+            {
+              x: node.x() + node.width() * node.scaleX(),
+              y: node.y() + node.height() * node.scaleY(),
+            },
+            integerPixels,
+          );
+          replace({ ...shape, ...box });
+        });
+        target.add(transformer);
+        return [transformer];
+      }
+      if (shape.type !== 'polygon' && shape.type !== 'line') return [];
+      const scale = target.getStage()?.scaleX() ?? 1;
+      return shape.vertices.map((vertex, index) => {
+        const handle = new Konva.Circle({
+          x: vertex.x,
+          y: vertex.y,
+          radius: 5 / scale,
+          fill: '#fff',
+          stroke: '#1d2330',
+          strokeWidth: 1,
+          strokeScaleEnabled: false,
+          draggable: true,
+          name: `vertex-${index}`,
+        });
+        handle.on('mousedown', (event) => {
+          event.cancelBubble = true;
+        });
+        handle.on('dragend', () => {
+          const vertices = shape.vertices.map((v, i) =>
+            i === index
+              ? { x: storeCoordinate(handle.x(), false), y: storeCoordinate(handle.y(), false) }
+              : v,
+          );
+          replace({ ...shape, vertices });
+        });
+        target.add(handle);
+        return handle;
+      });
+    };
     const shape = shapes.value.find((candidate) => candidate.uuid === selected);
     const current = selectedNode.current;
     if (current && (current.shape !== shape || current.tool !== tool)) {
       current.node.destroy();
+      for (const extra of current.extras) extra.destroy();
       selectedNode.current = undefined;
     }
     if (shape && !selectedNode.current) {
@@ -496,10 +580,11 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
         );
       });
       layer.add(node);
-      selectedNode.current = { shape, node, tool };
+      const extras = tool === 'select' ? editHandles(shape, node, layer) : [];
+      selectedNode.current = { shape, node, tool, extras };
     }
     layer.batchDraw();
-  }, [shapes.value, selected, tool, classes]);
+  }, [shapes.value, selected, tool, classes, generation]);
 
   const pick = useCallback((uuid: string) => {
     setTool('select');
