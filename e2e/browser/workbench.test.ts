@@ -397,18 +397,53 @@ describe('the web app in Chromium', () => {
     const { page, problems } = await signIn(OWNER.email, OWNER.password);
     await page.getByRole('link', { name: 'Projects' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('from-the-console');
+    await page.getByRole('combobox', { name: 'Task type' }).selectOption('categorization');
     await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByRole('link', { name: 'from-the-console' }).waitFor();
+    await page.getByRole('link', { name: 'from-the-console' }).click();
+    await page
+      .getByRole('textbox', { name: /Tasks, one JSON object per line \(categorization/ })
+      .fill(
+        [
+          '{"attachment": "a purring animal", "attachment_type": "text", "categories": ["cat", "dog"]}',
+          '{"attachment": "a barking animal", "attachment_type": "text", "categories": ["cat", "dog"]}',
+        ].join('\n'),
+      );
+    await page.getByRole('button', { name: 'Create tasks' }).click();
+    await page.getByRole('status').filter({ hasText: '2 tasks created' }).waitFor();
+    const listed = await api.get('/v1/tasks?project=from-the-console');
+    expect(listed.body.docs).toHaveLength(2);
+    await page.getByRole('link', { name: 'Projects' }).click();
     await page.getByRole('link', { name: 'reviewed' }).click();
     await page.getByRole('heading', { name: 'Quality' }).waitFor();
-    await page.getByRole('heading', { name: 'Annotators' }).waitFor();
+    await page.getByRole('heading', { name: 'Annotators', exact: true }).waitFor();
     await page.getByRole('spinbutton', { name: 'Lease seconds' }).fill('600');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
     expect((await api.get('/api/v1/projects/reviewed/settings')).body.leaseSeconds).toBe(600);
     await page.screenshot({ path: join(ARTIFACTS, 'console-project.png'), fullPage: true });
+    await page.getByRole('heading', { name: 'Annotators on this project' }).waitFor();
+    await page.getByRole('img', { name: 'Agreement with the consensus per annotator' }).waitFor();
     await page.getByRole('link', { name: 'Workforce' }).click();
     await page.getByRole('row', { name: /boxer@example.test/ }).waitFor();
+
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('textbox', { name: 'Key name' }).fill('pipeline');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page
+      .getByRole('status')
+      .filter({ hasText: 'shown this once' })
+      .locator('code')
+      .textContent();
+    expect((await client(t.url, secret!).get('/v1/projects')).status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke pipeline' }).click();
+    await expect
+      .poll(async () => (await client(t.url, secret!).get('/v1/projects')).status)
+      .toBe(401);
+
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByRole('heading', { name: 'Callback deliveries' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'console-keys-deliveries.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ export function setCsrfToken(token: string | null) {
 
 export interface RequestOptions {
   body?: unknown;
+  /** Sent as is, with the content type given in `headers`. */
+  rawBody?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -31,7 +33,8 @@ export async function request<T>(
   options: RequestOptions = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.body !== undefined && options.rawBody === undefined)
+    headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
@@ -39,7 +42,7 @@ export async function request<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
@@ -82,4 +85,12 @@ export const seg = (value: string) => encodeURIComponent(value);
 export function mediaUrl(url: string): string {
   const stored = /^scaledata:\/\/[^/]+\/([^/?#]+)$/.exec(url);
   return stored ? `/v1/files/${encodeURIComponent(stored[1]!)}/content` : url;
+}
+
+/** Posts NDJSON (one JSON object per line), as the bulk endpoint takes it. */
+export function postNdjson<T>(path: string, lines: string): Promise<T> {
+  return request<T>('POST', path, {
+    headers: { 'content-type': 'application/x-ndjson' },
+    rawBody: lines,
+  });
 }

@@ -7,6 +7,8 @@ import { Workbench } from './pages/workbench';
 import { MyEarnings } from './pages/me';
 import { ProjectPage, ProjectsPage } from './console/projects';
 import { WorkforcePage } from './console/workforce';
+import { KeysPage } from './console/keys';
+import { DeliveriesPage } from './console/deliveries';
 
 /** The app: who is signed in decides what shows; paths pick the page. */
 export function App() {
@@ -48,6 +50,7 @@ export function App() {
 function Shell({ session, signOut }: { session: Session; signOut: () => Promise<void> }) {
   const { path } = useLocation();
   const operator = hasRole(session.worker, 'manager');
+  const admin = hasRole(session.worker, 'admin');
   return (
     <div className="shell">
       <nav aria-label="Main">
@@ -58,6 +61,12 @@ function Shell({ session, signOut }: { session: Session; signOut: () => Promise<
           <>
             <Link to="/console/projects">Projects</Link>
             <Link to="/console/workforce">Workforce</Link>
+            {admin ? (
+              <>
+                <Link to="/console/keys">API keys</Link>
+                <Link to="/console/deliveries">Deliveries</Link>
+              </>
+            ) : null}
           </>
         ) : null}
         <span className="spacer" />
@@ -66,12 +75,12 @@ function Shell({ session, signOut }: { session: Session; signOut: () => Promise<
           Sign out
         </button>
       </nav>
-      <main>{page(path, operator)}</main>
+      <main>{page(path, operator, admin)}</main>
     </div>
   );
 }
 
-function page(path: string, operator: boolean) {
+function page(path: string, operator: boolean, admin: boolean) {
   if (path === '/' || path === '/label') return <Workbench />;
   if (path === '/me') return <MyEarnings />;
   if (operator && path === '/console/projects') return <ProjectsPage />;
@@ -79,6 +88,8 @@ function page(path: string, operator: boolean) {
   if (operator && project)
     return <ProjectPage key={project[1]} name={decodeURIComponent(project[1]!)} />;
   if (operator && path === '/console/workforce') return <WorkforcePage />;
+  if (admin && path === '/console/keys') return <KeysPage />;
+  if (admin && path === '/console/deliveries') return <DeliveriesPage />;
   return (
     <section>
       <h1>Not found</h1>

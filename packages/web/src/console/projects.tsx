@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, seg } from '../api';
+import { api, ApiError, postNdjson, seg } from '../api';
 import { Link } from '../router';
 import { money } from '../pages/me';
 
@@ -139,6 +139,10 @@ const percent = (value: number | null | undefined) =>
 export function ProjectPage({ name }: { name: string }) {
   const batches = useLoad<{ docs: Batch[] }>(`/v1/batches?project=${seg(name)}&limit=100`);
   const quality = useLoad<Quality>(`/api/v1/projects/${seg(name)}/quality`);
+  const people = useLoad<{ docs: Array<{ id: string; email: string }> }>(
+    '/api/v1/workers?limit=500',
+  );
+  const names = new Map((people.data?.docs ?? []).map((worker) => [worker.id, worker.email]));
   return (
     <section>
       <h1>Project {name}</h1>
@@ -163,7 +167,9 @@ export function ProjectPage({ name }: { name: string }) {
       </table>
       <h2>Quality</h2>
       {quality.error ? <p role="alert">{quality.error}</p> : null}
-      {quality.data ? <QualityReport report={quality.data} /> : null}
+      {quality.data ? <QualityReport report={quality.data} names={names} /> : null}
+      <Members project={name} />
+      <AddTasks project={name} onAdded={() => batches.reload()} />
       <SettingsForm project={name} />
     </section>
   );
@@ -188,10 +194,94 @@ function BatchRow({ batch }: { batch: Batch }) {
   );
 }
 
-function QualityReport({ report }: { report: Quality }) {
-  const classes = Object.keys(report.classes);
-  const given = [...new Set(Object.values(report.classes).flatMap((row) => Object.keys(row)))];
-  const max = Math.max(1, ...Object.values(report.classes).flatMap((row) => Object.values(row)));
+/** A confusion matrix as a table: rows the consensus label, columns the label given. */
+function Confusion({ matrix }: { matrix: Record<string, Record<string, number>> }) {
+  const truths = Object.keys(matrix);
+  const given = [
+    ...new Set([...truths, ...Object.values(matrix).flatMap((row) => Object.keys(row))]),
+  ];
+  const max = Math.max(1, ...Object.values(matrix).flatMap((row) => Object.values(row)));
+  return (
+    <table className="confusion">
+      <thead>
+        <tr>
+          <th scope="col">Consensus</th>
+          {given.map((label) => (
+            <th key={label} scope="col">
+              {label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {truths.map((truth) => (
+          <tr key={truth}>
+            <th scope="row">{truth}</th>
+            {given.map((label) => {
+              const count = matrix[truth]?.[label] ?? 0;
+              return (
+                <td
+                  key={label}
+                  className={`heat heat-${Math.round((count / max) * 4)}${truth === label ? ' diagonal' : ''}`}
+                >
+                  {count}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Horizontal bars for shares in [0, 1], drawn as SVG (no script, no inline style). */
+function BarChart({
+  label,
+  bars,
+}: {
+  label: string;
+  bars: Array<{ name: string; value: number }>;
+}) {
+  const row = 22;
+  const width = 480;
+  const labelWidth = 160;
+  return (
+    <svg
+      className="chart"
+      role="img"
+      aria-label={label}
+      width={width}
+      height={bars.length * row + 4}
+      viewBox={`0 0 ${width} ${bars.length * row + 4}`}
+    >
+      {bars.map((bar, index) => (
+        <g key={bar.name} transform={`translate(0 ${index * row + 2})`}>
+          <text x={0} y={15} fontSize={12}>
+            {bar.name.length > 22 ? `${bar.name.slice(0, 21)}…` : bar.name}
+          </text>
+          <rect
+            x={labelWidth}
+            y={3}
+            height={14}
+            width={Math.max(0, Math.min(1, bar.value)) * (width - labelWidth - 50)}
+            fill="#2f5bea"
+          />
+          <text
+            x={labelWidth + Math.max(0, Math.min(1, bar.value)) * (width - labelWidth - 50) + 4}
+            y={15}
+            fontSize={12}
+          >
+            {(bar.value * 100).toFixed(0)}%
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+function QualityReport({ report, names }: { report: Quality; names: Map<string, string> }) {
+  const who = (id: string) => names.get(id) ?? id;
   return (
     <div className="quality">
       <dl className="figures">
@@ -211,6 +301,13 @@ function QualityReport({ report }: { report: Quality }) {
         <dd>{report.method}</dd>
       </dl>
       <h3>Annotators</h3>
+      <BarChart
+        label="Agreement with the consensus per annotator"
+        bars={report.workers.map((worker) => ({
+          name: who(worker.worker),
+          value: worker.agreement_with_consensus ?? 0,
+        }))}
+      />
       <table>
         <thead>
           <tr>
@@ -219,19 +316,20 @@ function QualityReport({ report }: { report: Quality }) {
             <th scope="col">Agreement with consensus</th>
             <th scope="col">Reliability</th>
             <th scope="col">Gold score</th>
+            <th scope="col">Confusion</th>
           </tr>
         </thead>
         <tbody>
           {report.workers.map((worker) => (
             <tr key={worker.worker}>
-              <th scope="row">{worker.worker}</th>
+              <th scope="row">{who(worker.worker)}</th>
               <td>{worker.answers}</td>
               <td>
                 <meter
                   min={0}
                   max={1}
                   value={worker.agreement_with_consensus ?? 0}
-                  aria-label={`Agreement of ${worker.worker}`}
+                  aria-label={`Agreement of ${who(worker.worker)}`}
                 />{' '}
                 {percent(worker.agreement_with_consensus)}
               </td>
@@ -243,39 +341,10 @@ function QualityReport({ report }: { report: Quality }) {
           ))}
         </tbody>
       </table>
-      {classes.length > 0 ? (
+      {Object.keys(report.classes).length > 0 ? (
         <>
           <h3>Confusion (consensus → given)</h3>
-          <table className="confusion">
-            <thead>
-              <tr>
-                <th scope="col">Consensus</th>
-                {given.map((label) => (
-                  <th key={label} scope="col">
-                    {label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {classes.map((truth) => (
-                <tr key={truth}>
-                  <th scope="row">{truth}</th>
-                  {given.map((label) => {
-                    const count = report.classes[truth]?.[label] ?? 0;
-                    return (
-                      <td
-                        key={label}
-                        className={`heat heat-${Math.round((count / max) * 4)}${truth === label ? ' diagonal' : ''}`}
-                      >
-                        {count}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Confusion matrix={report.classes} />
         </>
       ) : null}
       <h3>Most disputed tasks</h3>
@@ -420,3 +489,146 @@ function SettingsForm({ project }: { project: string }) {
 }
 
 export { useLoad };
+
+interface Member {
+  worker: string;
+  email: string;
+  name: string;
+  status: string;
+  reason: string | null;
+  qualification: { answers: number; meanScore: number | null };
+  gold: { answers: number; accuracy: number };
+}
+
+/** Who works on the project and their standing: qualification, gold accuracy, pause. */
+function Members({ project }: { project: string }) {
+  const members = useLoad<{ docs: Member[] }>(`/api/v1/projects/${seg(project)}/workers`);
+  const [message, setMessage] = useState<string | undefined>();
+  const change = async (member: Member, status: string) => {
+    try {
+      await api.patch(`/api/v1/projects/${seg(project)}/workers/${member.worker}`, {
+        status,
+        reason: status === 'paused' ? 'Paused from the console' : undefined,
+      });
+      members.reload();
+    } catch (caught) {
+      setMessage(caught instanceof Error ? caught.message : String(caught));
+    }
+  };
+  return (
+    <>
+      <h2>Annotators on this project</h2>
+      {members.error ? <p role="alert">{members.error}</p> : null}
+      {message ? <p role="status">{message}</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Annotator</th>
+            <th scope="col">Standing</th>
+            <th scope="col">Qualification</th>
+            <th scope="col">Gold accuracy</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(members.data?.docs ?? []).map((member) => (
+            <tr key={member.worker}>
+              <th scope="row">{member.email}</th>
+              <td>
+                {member.status}
+                {member.reason ? ` (${member.reason})` : ''}
+              </td>
+              <td>
+                {member.qualification.answers > 0
+                  ? `${member.qualification.answers} answered, mean ${percent(member.qualification.meanScore)}`
+                  : '—'}
+              </td>
+              <td>
+                {member.gold.answers > 0
+                  ? `${percent(member.gold.accuracy)} over ${member.gold.answers}`
+                  : '—'}
+              </td>
+              <td>
+                {member.status === 'active' ? (
+                  <button
+                    type="button"
+                    aria-label={`Pause ${member.email}`}
+                    onClick={() => void change(member, 'paused')}
+                  >
+                    Pause
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    aria-label={`Reinstate ${member.email}`}
+                    onClick={() => void change(member, 'active')}
+                  >
+                    Reinstate
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** Tasks pasted as JSON lines (each a task's params), created all or nothing. */
+function AddTasks({ project, onAdded }: { project: string; onAdded: () => void }) {
+  const [lines, setLines] = useState('');
+  const [message, setMessage] = useState<string | undefined>();
+  const projectType = useLoad<Project>(`/v1/projects/${seg(project)}`).data?.type;
+  return (
+    <form
+      aria-label="Add tasks"
+      className="inline-form"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setMessage(undefined);
+        const rows = lines.split('\n').filter((line) => line.trim() !== '');
+        let body: string;
+        try {
+          body = rows
+            .map((line, index) => {
+              let value: unknown;
+              try {
+                value = JSON.parse(line);
+              } catch {
+                throw new Error(`Line ${index + 1} is not JSON`);
+              }
+              if (!value || typeof value !== 'object' || Array.isArray(value))
+                throw new Error(`Line ${index + 1} must be a JSON object`);
+              return JSON.stringify({ project, ...(value as object) });
+            })
+            .join('\n');
+        } catch (caught) {
+          setMessage((caught as Error).message);
+          return;
+        }
+        try {
+          const created = await postNdjson<{ created: number }>(
+            `/api/v1/tasks/bulk?type=${seg(projectType ?? '')}`,
+            body,
+          );
+          setMessage(`${created.created} tasks created`);
+          setLines('');
+          onAdded();
+        } catch (caught) {
+          setMessage(caught instanceof ApiError ? caught.message : String(caught));
+        }
+      }}
+    >
+      <h2>Add tasks</h2>
+      <label className="field">
+        Tasks, one JSON object per line ({projectType ?? '…'} params)
+        <textarea rows={6} value={lines} onChange={(e) => setLines(e.target.value)} required />
+      </label>
+      <button type="submit" className="primary" disabled={!projectType}>
+        Create tasks
+      </button>
+      {message ? <p role="status">{message}</p> : null}
+    </form>
+  );
+}
