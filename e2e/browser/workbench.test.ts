@@ -351,6 +351,48 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('fills a text collection form, with untrusted markup shown as text', async () => {
+    await project('forms', 'textcollection');
+    const task = await api.post('/v1/task/textcollection', {
+      project: 'forms',
+      attachments: [
+        { type: 'text', content: '## Receipt\nTotal **11.79** <img src=x onerror="alert(1)">' },
+      ],
+      fields: [
+        { type: 'text', field_id: 'store', title: 'Store name', required: true },
+        { type: 'number', field_id: 'total', title: 'Total', min: 0 },
+        {
+          type: 'category',
+          field_id: 'payment',
+          title: 'Payment',
+          choices: [
+            { label: 'Card', value: 'card' },
+            { label: 'Cash', value: 'cash' },
+          ],
+        },
+        { type: 'boolean', field_id: 'legible', title: 'Legible' },
+      ],
+    });
+    expect(task.status).toBe(200);
+    await worker('clerk@example.test');
+    const { page, problems } = await signIn('clerk@example.test');
+    await startLabeling(page, 'forms');
+    const attachment = page.getByRole('document', { name: 'Attachment 1' });
+    await attachment.getByRole('heading', { name: 'Receipt' }).waitFor();
+    expect(await attachment.locator('img').count()).toBe(0);
+    expect(await attachment.textContent()).toContain('<img src=x onerror="alert(1)">');
+    await page.getByRole('textbox', { name: /Store name/ }).fill('Café Zoë');
+    await page.getByRole('spinbutton', { name: 'Total' }).fill('11.79');
+    await page.getByRole('radio', { name: 'Cash' }).check();
+    await page.getByRole('checkbox', { name: 'Legible' }).check();
+    await page.screenshot({ path: join(ARTIFACTS, 'textcollection-editor.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(response).toEqual({
+      annotations: { store: 'Café Zoë', total: 11.79, payment: ['cash'], legible: true },
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('lets a reviewer see the disagreeing attempts and correct the consensus', async () => {
     await project('reviewed', 'categorization', {
       consensus: { min: 2, max: 2 },

@@ -3,6 +3,7 @@ import { CategorizationEditor } from './categorization';
 import { ComparisonEditor } from './comparison';
 import { ImageEditor } from './image';
 import { NerEditor } from './ner';
+import { TextCollectionEditor } from './textcollection';
 import type { EditorProps } from './types';
 
 /** The editor for a task type; other types get a JSON form. */
@@ -16,6 +17,8 @@ export function TaskEditor(props: EditorProps) {
       return <CategorizationEditor {...props} />;
     case 'comparison':
       return <ComparisonEditor {...props} />;
+    case 'textcollection':
+      return <TextCollectionEditor {...props} />;
     default:
       return <JsonEditor {...props} />;
   }
