@@ -435,6 +435,59 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('overlays the attempts on an image under review and names what differs', async () => {
+    await project('image-review', 'imageannotation', {
+      consensus: { min: 2, max: 2 },
+      review: { stage: true },
+    });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(png(400, 300))], { type: 'image/png' }), 'r.png');
+    const uploaded = await fetch(`${t.url}/v1/files/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}` },
+      body: form,
+    }).then((r) => r.json() as Promise<{ attachment_url: string }>);
+    const task = await api.post('/v1/task/imageannotation', {
+      project: 'image-review',
+      attachment: uploaded.attachment_url,
+      geometries: { box: { objects_to_annotate: ['car', 'van'] } },
+    });
+    const box = (label: string, left: number) => ({
+      type: 'box',
+      label,
+      left,
+      top: 100,
+      width: 80,
+      height: 50,
+    });
+    const answers = [
+      { annotations: [box('car', 40), box('van', 250)] },
+      { annotations: [box('car', 42)] },
+    ];
+    for (const [index, response] of answers.entries()) {
+      const { token } = await worker(`boxer${index}@example.test`);
+      const as = client(t.url, token);
+      const claimed = await as.post('/api/v1/work/claim', { project: 'image-review' });
+      expect(claimed.status).toBe(200);
+      const submitted = await as.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+        response,
+      });
+      expect(submitted.status).toBe(200);
+    }
+    await worker('image-reviewer@example.test', ['reviewer']);
+    const { page, problems } = await signIn('image-reviewer@example.test');
+    await startLabeling(page, 'image-review');
+    await page.getByRole('checkbox', { name: 'Show Attempt 1' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Show Attempt 2' }).isChecked()).toBe(true);
+    const attempts = page.getByRole('list', { name: 'Attempts' });
+    expect(await attempts.textContent()).toMatch(/consensus objects matched/);
+    await page.screenshot({ path: join(ARTIFACTS, 'image-review.png') });
+    await page.getByRole('checkbox', { name: 'Show Attempt 1' }).uncheck();
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(Array.isArray(response.annotations)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('runs the operator console: projects, quality, workforce, with no console errors', async () => {
     const { page, problems } = await signIn(OWNER.email, OWNER.password);
     await page.getByRole('link', { name: 'Projects' }).click();

@@ -34,6 +34,7 @@ const COLORS = [
   '#f032e6',
   '#9a6324',
 ];
+const ATTEMPT_COLORS = ['#00e5ff', '#ffea00', '#ff6d00', '#76ff03', '#d500f9'];
 const TOOL_KEYS: Record<Tool, string> = {
   select: 'v',
   box: 'b',
@@ -180,7 +181,7 @@ function classesOf(params: Json): Partial<Record<Geometry, string[]>> {
  * kept in image pixels; zoom and pan only move the stage, so stored coordinates never depend on
  * the screen. Wheel zooms at the cursor, Space+drag (or the middle button) pans.
  */
-export function ImageEditor({ task, initial, onChange }: EditorProps) {
+export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) {
   const params = task.params;
   const integerPixels = Boolean(
     (params.geometries as Record<string, Record<string, unknown>>)?.box?.integer_pixels,
@@ -208,6 +209,11 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
   const [selected, setSelected] = useState<string | undefined>();
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const [generation, setGeneration] = useState(0);
+  const [hiddenAttempts, setHiddenAttempts] = useState<ReadonlySet<number>>(new Set());
+  const attemptShapes = useMemo(
+    () => (overlays ?? []).map((overlay) => shapesFromResponse(overlay.response)),
+    [overlays],
+  );
   const [imageSize, setImageSize] = useState<{ width: number; height: number } | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();
   const shapes = useHistory<Shape[]>(() =>
@@ -218,7 +224,8 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage | undefined>(undefined);
   const layers = useRef<
-    { image: Konva.Layer; shapes: Konva.Layer; draft: Konva.Layer } | undefined
+    | { image: Konva.Layer; attempts: Konva.Layer; shapes: Konva.Layer; draft: Konva.Layer }
+    | undefined
   >(undefined);
   const state = useRef({
     tool,
@@ -243,11 +250,12 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
       height: element.clientHeight,
     });
     const image = new Konva.Layer({ listening: false });
+    const attemptsLayer = new Konva.Layer({ listening: false });
     const shapesLayer = new Konva.Layer();
     const draft = new Konva.Layer({ listening: false });
-    stage.add(image, shapesLayer, draft);
+    stage.add(image, attemptsLayer, shapesLayer, draft);
     stageRef.current = stage;
-    layers.current = { image, shapes: shapesLayer, draft };
+    layers.current = { image, attempts: attemptsLayer, shapes: shapesLayer, draft };
     setGeneration((g) => g + 1);
 
     const picture = new Image();
@@ -460,6 +468,25 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
     stage.position({ x: view.x, y: view.y });
     stage.batchDraw();
   }, [view]);
+
+  // A review's attempts, dashed, each in its own colour, under the consensus being edited.
+  useEffect(() => {
+    const layer = layers.current?.attempts;
+    if (!layer) return;
+    layer.destroyChildren();
+    attemptShapes.forEach((list, index) => {
+      if (hiddenAttempts.has(index)) return;
+      const color = ATTEMPT_COLORS[index % ATTEMPT_COLORS.length]!;
+      for (const shape of list) {
+        const node = makeNode(shape, color, layer.getStage()?.scaleX() ?? 1);
+        node.dash([6, 4]);
+        node.strokeWidth(1.5);
+        node.listening(false);
+        layer.add(node);
+      }
+    });
+    layer.batchDraw();
+  }, [attemptShapes, hiddenAttempts, generation]);
 
   // Every shape but the selected one is drawn by one Konva shape: a path per class colour,
   // stroked once, so 2,000 boxes cost a few draw calls per frame. Clicks are hit-tested in image
@@ -768,6 +795,32 @@ export function ImageEditor({ task, initial, onChange }: EditorProps) {
                       }}
                     />
                   )}
+                </label>
+              ))}
+            </fieldset>
+          ) : null}
+          {overlays?.length ? (
+            <fieldset>
+              <legend>Attempts</legend>
+              {overlays.map((overlay, index) => (
+                <label key={overlay.name} className="choice">
+                  <input
+                    type="checkbox"
+                    checked={!hiddenAttempts.has(index)}
+                    onChange={() =>
+                      setHiddenAttempts((hidden) => {
+                        const next = new Set(hidden);
+                        if (next.has(index)) next.delete(index);
+                        else next.add(index);
+                        return next;
+                      })
+                    }
+                  />
+                  <span
+                    className={`swatch swatch-${index % ATTEMPT_COLORS.length}`}
+                    aria-hidden="true"
+                  />
+                  Show {overlay.name}
                 </label>
               ))}
             </fieldset>

@@ -18,6 +18,8 @@ export interface EditorProps {
   task: ClaimedTask;
   initial: Json | undefined;
   onChange: (response: Json) => void;
+  /** Reviews: the attempts, shown beside (or, for images, over) the consensus being edited. */
+  overlays?: Array<{ name: string; response: Json }> | undefined;
 }
 
 /** Where editors announce their shortcuts, so the help overlay lists them. */

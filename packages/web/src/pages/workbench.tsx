@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isDomainError, parseTaskResponse } from '@quorum/core';
 import { api, ApiError } from '../api';
 import { TaskEditor } from '../editors/index';
+import { diffAttempt } from '../editors/review-diff';
 import { ShortcutRegistry, type ClaimedTask, type Json } from '../editors/types';
 import { Markdown } from '../ui/markdown';
 import { ShortcutHelp, useShortcuts, type Shortcut } from '../ui/keys';
@@ -196,6 +197,15 @@ export function Workbench() {
   ];
   useShortcuts(workbenchShortcuts);
 
+  const overlays = useMemo(
+    () =>
+      current?.review?.attempts.map((attempt, index) => ({
+        name: `Attempt ${index + 1}`,
+        response: attempt.response,
+      })),
+    [current],
+  );
+
   if (current === undefined || current === null) {
     return (
       <section className="workbench-start">
@@ -258,11 +268,12 @@ export function Workbench() {
             )}
           </aside>
         ) : null}
-        {current.review ? <ReviewPanel review={current.review} /> : null}
+        {current.review ? <ReviewPanel review={current.review} type={current.task.type} /> : null}
         <TaskEditor
           key={current.id}
           task={current.task}
           initial={initial}
+          overlays={overlays}
           onChange={(value) => {
             response.current = value;
           }}
@@ -319,25 +330,46 @@ function stageName(stage: Assignment['stage']) {
 }
 
 /** What a reviewer decides on: the consensus and each attempt, disagreements marked. */
-function ReviewPanel({ review }: { review: NonNullable<Assignment['review']> }) {
-  const consensus = JSON.stringify(review.consensus.response);
+function ReviewPanel({
+  review,
+  type,
+}: {
+  review: NonNullable<Assignment['review']>;
+  type: string;
+}) {
   return (
     <aside className="review-panel" aria-label="Attempts and consensus">
       <h2>
         Consensus ({review.consensus.method}, confidence{' '}
         {Math.round(review.consensus.confidence * 100)}%)
       </h2>
-      <p>Accept it as it is in the editor below, or correct it, then submit.</p>
+      <p>
+        The consensus is in the editor below
+        {type === 'imageannotation' ? ', with each attempt drawn dashed' : ''}: accept it as it is,
+        or correct it, then submit.
+      </p>
       <ul aria-label="Attempts">
         {review.attempts.map((attempt, index) => {
-          const agrees = JSON.stringify(attempt.response) === consensus;
+          const diff = diffAttempt(type, attempt.response, review.consensus.response);
           return (
-            <li key={attempt.assignment} className={agrees ? 'agrees' : 'disagrees'}>
+            <li key={attempt.assignment} className={diff.agrees ? 'agrees' : 'disagrees'}>
               <strong>
                 Attempt {index + 1}:{' '}
-                {agrees ? 'agrees with the consensus' : 'differs from the consensus'}
+                {diff.agrees ? 'agrees with the consensus' : 'differs from the consensus'}
               </strong>
-              <pre>{JSON.stringify(attempt.response, null, 1)}</pre>
+              {diff.notes.length > 0 ? (
+                <ul>
+                  {diff.notes.map((note) => (
+                    <li key={note}>{note}</li>
+                  ))}
+                </ul>
+              ) : null}
+              {!diff.agrees ? (
+                <details>
+                  <summary>Answer {index + 1}</summary>
+                  <pre>{JSON.stringify(attempt.response, null, 1)}</pre>
+                </details>
+              ) : null}
             </li>
           );
         })}

@@ -1,0 +1,106 @@
+/**
+ * How an attempt differs from the consensus, in words a reviewer reads at a glance. Pure.
+ */
+import { shapesFromResponse, type Shape } from './image-model';
+
+type Json = Record<string, unknown>;
+
+/** JSON with object keys sorted, so equal answers compare equal whatever their key order. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Json)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+export interface AttemptDiff {
+  agrees: boolean;
+  notes: string[];
+}
+
+function boxIoU(a: Shape, b: Shape): number {
+  if (a.type !== 'box' || b.type !== 'box') return canonical(a) === canonical(b) ? 1 : 0;
+  const x1 = Math.max(a.left, b.left);
+  const y1 = Math.max(a.top, b.top);
+  const x2 = Math.min(a.left + a.width, b.left + b.width);
+  const y2 = Math.min(a.top + a.height, b.top + b.height);
+  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  const union = a.width * a.height + b.width * b.height - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+function withoutIds(shape: Shape) {
+  const { uuid: _uuid, ...rest } = shape;
+  return rest as Shape;
+}
+
+/** Objects matched one to one by label and overlap (IoU ≥ 0.5 for boxes, equal otherwise). */
+function imageNotes(attempt: Json, consensus: Json): string[] {
+  const mine = shapesFromResponse(attempt).map(withoutIds);
+  const theirs = shapesFromResponse(consensus).map(withoutIds);
+  const used = new Set<number>();
+  let matched = 0;
+  const extra: string[] = [];
+  for (const shape of mine) {
+    const index = theirs.findIndex(
+      (other, i) => !used.has(i) && other.label === shape.label && boxIoU(shape, other) >= 0.5,
+    );
+    if (index >= 0) {
+      used.add(index);
+      matched++;
+    } else extra.push(`${shape.label || 'unlabelled'} ${shape.type}`);
+  }
+  const missing = theirs
+    .filter((_, i) => !used.has(i))
+    .map((shape) => `${shape.label || 'unlabelled'} ${shape.type}`);
+  const notes = [`${matched} of ${theirs.length} consensus objects matched`];
+  if (extra.length) notes.push(`not in the consensus: ${extra.join(', ')}`);
+  if (missing.length) notes.push(`missed: ${missing.join(', ')}`);
+  return notes;
+}
+
+function spanKey(span: Json) {
+  return `${String(span.label)} [${String(span.start)}, ${String(span.end)})${span.text ? ` “${String(span.text)}”` : ''}`;
+}
+
+function nerNotes(attempt: Json, consensus: Json): string[] {
+  const mine = ((attempt.annotations as Json[]) ?? []).map(spanKey);
+  const theirs = ((consensus.annotations as Json[]) ?? []).map(spanKey);
+  const extra = mine.filter((key) => !theirs.includes(key));
+  const missing = theirs.filter((key) => !mine.includes(key));
+  const notes: string[] = [];
+  if (extra.length) notes.push(`spans not in the consensus: ${extra.join('; ')}`);
+  if (missing.length) notes.push(`spans missed: ${missing.join('; ')}`);
+  return notes;
+}
+
+export function diffAttempt(type: string, attempt: Json, consensus: Json): AttemptDiff {
+  const agrees = canonical(attempt) === canonical(consensus);
+  if (agrees) return { agrees, notes: [] };
+  switch (type) {
+    case 'imageannotation':
+      return { agrees, notes: imageNotes(attempt, consensus) };
+    case 'namedentityrecognition':
+      return { agrees, notes: nerNotes(attempt, consensus) };
+    case 'categorization':
+      return {
+        agrees,
+        notes: [
+          `chose ${canonical(attempt.category ?? attempt.taxonomies)}; the consensus is ${canonical(consensus.category ?? consensus.taxonomies)}`,
+        ],
+      };
+    case 'comparison':
+      return {
+        agrees,
+        notes:
+          attempt.choice !== consensus.choice
+            ? [`chose ${String(attempt.choice)}; the consensus is ${String(consensus.choice)}`]
+            : ['same choice, different free text'],
+      };
+    default:
+      return { agrees, notes: [] };
+  }
+}
