@@ -193,7 +193,7 @@ describe('the web app in Chromium', () => {
       project: 'shapes',
       attachment: uploaded.attachment_url,
       geometries: {
-        box: { objects_to_annotate: ['car', 'van'] },
+        box: { objects_to_annotate: [{ choice: 'vehicle', subchoices: ['car', 'van'] }] },
         polygon: { objects_to_annotate: ['building'] },
         point: { objects_to_annotate: ['tree'] },
       },
@@ -256,6 +256,8 @@ describe('the web app in Chromium', () => {
     await page.mouse.move(corner.x + 15, corner.y + 10, { steps: 3 });
     await page.mouse.move(corner.x + 30, corner.y + 20, { steps: 3 });
     await page.mouse.up();
+    // Nested classes show under their parent.
+    expect(await page.locator('.class-group').first().textContent()).toBe('vehicle');
     await page.screenshot({ path: join(ARTIFACTS, 'image-shapes.png') });
 
     const response = await submitAndWait(page, task.body.task_id);

@@ -176,6 +176,29 @@ function classesOf(params: Json): Partial<Record<Geometry, string[]>> {
   return out;
 }
 
+/** How each leaf class is shown: its display text and the parents it sits under. */
+function classDisplay(params: Json): Map<string, { display: string; group: string }> {
+  const out = new Map<string, { display: string; group: string }>();
+  const walk = (entries: LabelEntry[], parents: string[]) => {
+    for (const entry of entries) {
+      if (typeof entry === 'string') out.set(entry, { display: entry, group: parents.join(' › ') });
+      else if (entry.subchoices?.length)
+        walk(entry.subchoices, [...parents, entry.display ?? entry.choice]);
+      else
+        out.set(entry.choice, {
+          display: entry.display ?? entry.choice,
+          group: parents.join(' › '),
+        });
+    }
+  };
+  const geometries = (params.geometries ?? {}) as Record<
+    string,
+    { objects_to_annotate?: LabelEntry[] }
+  >;
+  for (const geometry of GEOMETRIES) walk(geometries[geometry]?.objects_to_annotate ?? [], []);
+  return out;
+}
+
 /**
  * Boxes, polygons, polylines, points and ellipses on an image, drawn with Konva. Everything is
  * kept in image pixels; zoom and pan only move the stage, so stored coordinates never depend on
@@ -187,6 +210,7 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
     (params.geometries as Record<string, Record<string, unknown>>)?.box?.integer_pixels,
   );
   const classes = useMemo(() => classesOf(params), [params]);
+  const shown = useMemo(() => classDisplay(params), [params]);
   const tools = GEOMETRIES.filter((geometry) => classes[geometry]);
   const single = tools.length === 1 && classes[tools[0]!]!.length === 1;
   const [tool, setToolState] = useState<Tool>(
@@ -733,18 +757,25 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
         <aside className="image-side">
           <fieldset>
             <legend>Class</legend>
-            {classChoices.map((choice, index) => (
-              <label key={choice} className="choice">
-                <input
-                  type="radio"
-                  name="image-class"
-                  checked={(selectedShape?.label ?? label) === choice}
-                  onChange={() => chooseClass(choice)}
-                />
-                {index < 10 ? <kbd>{NUMBER_KEYS[index]}</kbd> : null}
-                {choice}
-              </label>
-            ))}
+            {classChoices.map((choice, index) => {
+              const { display, group } = shown.get(choice) ?? { display: choice, group: '' };
+              const previous = index > 0 ? shown.get(classChoices[index - 1]!)?.group : undefined;
+              return (
+                <div key={choice}>
+                  {group && group !== previous ? <div className="class-group">{group}</div> : null}
+                  <label className={`choice${group ? ' nested' : ''}`}>
+                    <input
+                      type="radio"
+                      name="image-class"
+                      checked={(selectedShape?.label ?? label) === choice}
+                      onChange={() => chooseClass(choice)}
+                    />
+                    {index < 10 ? <kbd>{NUMBER_KEYS[index]}</kbd> : null}
+                    {display}
+                  </label>
+                </div>
+              );
+            })}
           </fieldset>
           {selectedShape && Object.keys(attributeDefs).length > 0 ? (
             <fieldset>
