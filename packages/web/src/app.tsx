@@ -5,10 +5,22 @@ import { hasRole, SessionContext, type Session } from './session';
 import { ChangePassword, SignIn } from './pages/sign-in';
 import { Workbench } from './pages/workbench';
 import { MyEarnings } from './pages/me';
-import { ProjectPage, ProjectsPage } from './console/projects';
-import { WorkforcePage } from './console/workforce';
-import { KeysPage } from './console/keys';
-import { DeliveriesPage } from './console/deliveries';
+import { lazy, Suspense } from 'react';
+
+// The console is loaded when an operator first opens it.
+const ProjectsPage = lazy(() =>
+  import('./console/projects').then((m) => ({ default: m.ProjectsPage })),
+);
+const ProjectPage = lazy(() =>
+  import('./console/projects').then((m) => ({ default: m.ProjectPage })),
+);
+const WorkforcePage = lazy(() =>
+  import('./console/workforce').then((m) => ({ default: m.WorkforcePage })),
+);
+const KeysPage = lazy(() => import('./console/keys').then((m) => ({ default: m.KeysPage })));
+const DeliveriesPage = lazy(() =>
+  import('./console/deliveries').then((m) => ({ default: m.DeliveriesPage })),
+);
 
 /** The app: who is signed in decides what shows; paths pick the page. */
 export function App() {
@@ -75,7 +87,9 @@ function Shell({ session, signOut }: { session: Session; signOut: () => Promise<
           Sign out
         </button>
       </nav>
-      <main>{page(path, operator, admin)}</main>
+      <main>
+        <Suspense fallback={<p role="status">Loading…</p>}>{page(path, operator, admin)}</Suspense>
+      </main>
     </div>
   );
 }

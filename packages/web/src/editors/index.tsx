@@ -1,16 +1,24 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { CategorizationEditor } from './categorization';
 import { ComparisonEditor } from './comparison';
-import { ImageEditor } from './image';
 import { NerEditor } from './ner';
 import { TextCollectionEditor } from './textcollection';
 import type { EditorProps } from './types';
+
+/** The image editor (with Konva) is loaded the first time an image task comes. */
+const ImageEditor = lazy(() =>
+  import('./image').then((module) => ({ default: module.ImageEditor })),
+);
 
 /** The editor for a task type; other types get a JSON form. */
 export function TaskEditor(props: EditorProps) {
   switch (props.task.type) {
     case 'imageannotation':
-      return <ImageEditor {...props} />;
+      return (
+        <Suspense fallback={<p role="status">Loading the image editor…</p>}>
+          <ImageEditor {...props} />
+        </Suspense>
+      );
     case 'namedentityrecognition':
       return <NerEditor {...props} />;
     case 'categorization':
