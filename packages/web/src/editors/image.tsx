@@ -283,7 +283,9 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
     setGeneration((g) => g + 1);
 
     const picture = new Image();
+    let live = true;
     picture.onload = () => {
+      if (!live) return;
       image.add(
         new Konva.Image({
           image: picture,
@@ -296,7 +298,7 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
       setView(fitView(size, { width: stage.width(), height: stage.height() }));
     };
     picture.onerror = () =>
-      setLoadError(`The image could not be loaded: ${String(params.attachment)}`);
+      live && setLoadError(`The image could not be loaded: ${String(params.attachment)}`);
     picture.src = mediaUrl(String(params.attachment ?? ''));
 
     const pointer = (): Vertex | undefined => stage.getRelativePointerPosition() ?? undefined;
@@ -474,6 +476,7 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
     addEventListener('keyup', keyUp);
     addEventListener('mouseup', finishDrag);
     return () => {
+      live = false;
       removeEventListener('keydown', keyDown);
       removeEventListener('keyup', keyUp);
       removeEventListener('mouseup', finishDrag);
@@ -491,7 +494,7 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
     stage.scale({ x: view.scale, y: view.scale });
     stage.position({ x: view.x, y: view.y });
     stage.batchDraw();
-  }, [view]);
+  }, [view, generation]);
 
   // A review's attempts, dashed, each in its own colour, under the consensus being edited.
   useEffect(() => {
