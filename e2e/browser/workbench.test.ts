@@ -353,6 +353,47 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('states a preference with its strength and rates each response on a rubric', async () => {
+    await project('prefer', 'comparison');
+    const task = await api.post('/v1/task/comparison', {
+      project: 'prefer',
+      attachment_type: 'text',
+      attachments: ['Water boils at 100 °C at sea level.', 'Water boils at 90 °C.'],
+      preference: { strength: ['slightly', 'clearly', 'much'] },
+      criteria: [
+        { id: 'correct', description: 'Correctness', min: 1, max: 5 },
+        { id: 'clear', description: 'Clarity', min: 1, max: 5 },
+      ],
+      fields: { rationale: 'Rationale' },
+    });
+    expect(task.status).toBe(200);
+    await worker('rater@example.test');
+    const { page, problems } = await signIn('rater@example.test');
+    await startLabeling(page, 'prefer');
+    await page.getByRole('region', { name: 'Response A' }).waitFor();
+    await page.keyboard.press('1');
+    await page
+      .getByRole('radiogroup', { name: 'By how much' })
+      .getByRole('radio', { name: 'much' })
+      .check();
+    for (const [name, value] of [
+      ['Correctness of response A', '5'],
+      ['Correctness of response B', '1'],
+      ['Clarity of response A', '4'],
+      ['Clarity of response B', '4'],
+    ] as const)
+      await page.getByRole('combobox', { name }).selectOption(value);
+    await page.getByRole('textbox', { name: 'Rationale' }).fill('B has the wrong temperature.');
+    await page.screenshot({ path: join(ARTIFACTS, 'preference-editor.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(response).toEqual({
+      preference: { winner: 0, strength: 'much' },
+      ratings: { correct: [5, 1], clear: [4, 4] },
+      fields: { rationale: 'B has the wrong temperature.' },
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('fills a text collection form, with untrusted markup shown as text', async () => {
     await project('forms', 'textcollection');
     const task = await api.post('/v1/task/textcollection', {

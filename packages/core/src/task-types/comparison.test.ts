@@ -67,7 +67,7 @@ describe('comparison create params', () => {
       'neither choices nor fields',
       { attachments: ['https://a/1', 'https://a/2'] },
       'choices',
-      'choices or fields is required',
+      'choices, fields, preference or criteria is required',
     ],
     [
       'a duplicate choice',
@@ -148,5 +148,72 @@ describe('comparison responses', () => {
     const error = failure(() => parseTaskResponse('comparison', response, params));
     expect(error.field).toBe(field);
     expect(error.message).toContain(fragment);
+  });
+});
+
+describe('comparison preferences and ratings', () => {
+  const params = {
+    attachment_type: 'text',
+    attachments: ['first answer', 'second answer'],
+    preference: { strength: ['slightly', 'clearly', 'much'] },
+    criteria: [{ id: 'helpful' }, { id: 'honest', min: 1, max: 5 }],
+    fields: { rationale: 'Why?' },
+  };
+  const parsed = () => parseCreateTaskBody('comparison', params).params;
+  const check = (response: unknown) => parseTaskResponse('comparison', response, parsed());
+
+  it('accepts a preference with strength, a tie, and a rating per attachment per criterion', () => {
+    const ratings = { helpful: [6, 3], honest: [5, 4] };
+    expect(() => check({ preference: { winner: 0, strength: 'clearly' }, ratings })).not.toThrow();
+    expect(() =>
+      check({ preference: { winner: 'tie' }, ratings, fields: { rationale: 'same' } }),
+    ).not.toThrow();
+    const filled = parsed() as { preference?: unknown; criteria?: unknown[] };
+    expect(filled.preference).toEqual({ ties: true, strength: ['slightly', 'clearly', 'much'] });
+    expect(filled.criteria?.[0]).toEqual({ id: 'helpful', min: 1, max: 7 });
+  });
+
+  it('refuses what the task does not allow, naming the field', () => {
+    const ratings = { helpful: [6, 3], honest: [5, 4] };
+    const cases: Array<[unknown, string]> = [
+      [{ ratings }, 'response.preference: is required'],
+      [{ preference: { winner: 2, strength: 'much' }, ratings }, 'response.preference.winner'],
+      [{ preference: { winner: 1 }, ratings }, 'response.preference.strength: is required'],
+      [{ preference: { winner: 1, strength: 'hugely' }, ratings }, 'response.preference.strength'],
+      [{ preference: { winner: 'tie', strength: 'much' }, ratings }, 'a tie has no strength'],
+      [
+        { preference: { winner: 0, strength: 'much' }, ratings: { helpful: [6, 3] } },
+        'response.ratings.honest: is required',
+      ],
+      [
+        { preference: { winner: 0, strength: 'much' }, ratings: { ...ratings, honest: [6, 4] } },
+        'response.ratings.honest.0: must be from 1 to 5',
+      ],
+      [
+        { preference: { winner: 0, strength: 'much' }, ratings: { ...ratings, helpful: [6] } },
+        'one score per attachment',
+      ],
+      [
+        { preference: { winner: 0, strength: 'much' }, ratings: { ...ratings, style: [1, 1] } },
+        'unknown criterion',
+      ],
+    ];
+    for (const [response, message] of cases) expect(() => check(response)).toThrow(message);
+    const noTies = parseCreateTaskBody('comparison', {
+      ...params,
+      preference: { ties: false },
+    }).params;
+    expect(() =>
+      parseTaskResponse('comparison', { preference: { winner: 'tie' }, ratings }, noTies),
+    ).toThrow('allows no ties');
+  });
+
+  it('refuses duplicate criteria and an empty scale', () => {
+    expect(() =>
+      parseCreateTaskBody('comparison', { ...params, criteria: [{ id: 'a' }, { id: 'a' }] }),
+    ).toThrow('criteria.1.id: duplicate criterion');
+    expect(() =>
+      parseCreateTaskBody('comparison', { ...params, criteria: [{ id: 'a', min: 3, max: 3 }] }),
+    ).toThrow('criteria.0.max');
   });
 });

@@ -18,6 +18,30 @@ const ComparisonParamsBase = z.strictObject({
   choices: z.array(NonBlankString).min(1, { error: 'must list at least one choice' }).optional(),
   /** Free-text questions: `{ field_id: description }`. */
   fields: z.record(z.string(), z.string()).optional(),
+  /**
+   * Pairwise (or N-way) preference: which attachment is best, or a tie when `ties` allows it,
+   * and how strongly, on the `strength` labels from weakest to strongest (e.g. slightly, clearly,
+   * much better).
+   */
+  preference: z
+    .strictObject({
+      ties: z.boolean().default(true),
+      strength: z.array(NonBlankString).min(1).max(10).optional(),
+    })
+    .optional(),
+  /** Ratings of every attachment on each criterion (a rubric), integers from `min` to `max`. */
+  criteria: z
+    .array(
+      z.strictObject({
+        id: NonBlankString,
+        description: z.string().optional(),
+        min: z.number().int().default(1),
+        max: z.number().int().default(7),
+      }),
+    )
+    .min(1)
+    .max(20)
+    .optional(),
 });
 
 export type ComparisonParams = z.output<typeof ComparisonParamsBase>;
@@ -32,8 +56,23 @@ function checkComparisonParams(params: ComparisonParams): Problem | undefined {
       };
     }
   }
-  if (params.choices === undefined && params.fields === undefined) {
-    return { path: ['choices'], message: 'choices or fields is required' };
+  if (
+    params.choices === undefined &&
+    params.fields === undefined &&
+    params.preference === undefined &&
+    params.criteria === undefined
+  ) {
+    return { path: ['choices'], message: 'choices, fields, preference or criteria is required' };
+  }
+  const criteria = params.criteria ?? [];
+  for (const [index, criterion] of criteria.entries()) {
+    if (criteria.findIndex((other) => other.id === criterion.id) !== index)
+      return {
+        path: ['criteria', index, 'id'],
+        message: `duplicate criterion ${JSON.stringify(criterion.id)}`,
+      };
+    if (criterion.max <= criterion.min)
+      return { path: ['criteria', index, 'max'], message: 'must be greater than min' };
   }
   const choices = params.choices ?? [];
   const duplicate = choices.findIndex((choice, index) => choices.indexOf(choice) !== index);
@@ -58,15 +97,35 @@ export const ComparisonParamsSchema = ComparisonParamsBase.superRefine((params, 
   reportFirst(ctx, [() => checkComparisonParams(params)]),
 );
 
-/** `{choice}` when the task has choices, `{fields: {field_id: answer}}` when it has fields. */
+/**
+ * `{choice}` when the task has choices, `{fields: {field_id: answer}}` when it has fields,
+ * `{preference: {winner, strength}}` (winner: the attachment's index or "tie") and
+ * `{ratings: {criterion: [score per attachment]}}` when it asks for them.
+ */
 export const ComparisonResponseSchema = z
   .strictObject({
     choice: NonBlankString.optional(),
     fields: z.record(z.string(), z.string()).optional(),
+    preference: z
+      .strictObject({
+        winner: z.union([z.number().int().nonnegative(), z.literal('tie')]),
+        strength: NonBlankString.optional(),
+      })
+      .optional(),
+    ratings: z.record(z.string(), z.array(z.number().int())).optional(),
   })
   .superRefine((response, ctx) => {
-    if (response.choice === undefined && response.fields === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'choice or fields is required', path: ['choice'] });
+    if (
+      response.choice === undefined &&
+      response.fields === undefined &&
+      response.preference === undefined &&
+      response.ratings === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'choice, fields, preference or ratings is required',
+        path: ['choice'],
+      });
     }
   });
 
@@ -92,6 +151,70 @@ function checkComparisonResponse(
       return { path: ['fields', id], message: `unknown field ${JSON.stringify(id)}` };
     }
   }
+  return checkPreference(response, params) ?? checkRatings(response, params);
+}
+
+function checkPreference(
+  response: ComparisonResponse,
+  params: ComparisonParams,
+): Problem | undefined {
+  const { preference } = response;
+  if (!params.preference)
+    return preference
+      ? { path: ['preference'], message: 'this task asks for no preference' }
+      : undefined;
+  if (!preference) return { path: ['preference'], message: 'is required' };
+  if (preference.winner === 'tie') {
+    if (!params.preference.ties)
+      return { path: ['preference', 'winner'], message: 'this task allows no ties' };
+    if (preference.strength !== undefined)
+      return { path: ['preference', 'strength'], message: 'a tie has no strength' };
+    return undefined;
+  }
+  if (preference.winner >= params.attachments.length)
+    return {
+      path: ['preference', 'winner'],
+      message: `must be an attachment index below ${params.attachments.length}, or "tie"`,
+    };
+  const strengths = params.preference.strength;
+  if (!strengths) {
+    return preference.strength === undefined
+      ? undefined
+      : { path: ['preference', 'strength'], message: 'this task asks for no strength' };
+  }
+  if (preference.strength === undefined)
+    return { path: ['preference', 'strength'], message: 'is required' };
+  if (!strengths.includes(preference.strength))
+    return {
+      path: ['preference', 'strength'],
+      message: `${JSON.stringify(preference.strength)} is not one of ${listForMessage(strengths)}`,
+    };
+  return undefined;
+}
+
+function checkRatings(response: ComparisonResponse, params: ComparisonParams): Problem | undefined {
+  const { ratings } = response;
+  if (!params.criteria)
+    return ratings ? { path: ['ratings'], message: 'this task asks for no ratings' } : undefined;
+  if (!ratings) return { path: ['ratings'], message: 'is required' };
+  for (const id of Object.keys(ratings))
+    if (!params.criteria.some((criterion) => criterion.id === id))
+      return { path: ['ratings', id], message: `unknown criterion ${JSON.stringify(id)}` };
+  for (const criterion of params.criteria) {
+    const scores = ratings[criterion.id];
+    if (!scores) return { path: ['ratings', criterion.id], message: 'is required' };
+    if (scores.length !== params.attachments.length)
+      return {
+        path: ['ratings', criterion.id],
+        message: `must have one score per attachment (${params.attachments.length})`,
+      };
+    const index = scores.findIndex((score) => score < criterion.min || score > criterion.max);
+    if (index >= 0)
+      return {
+        path: ['ratings', criterion.id, index],
+        message: `must be from ${criterion.min} to ${criterion.max}`,
+      };
+  }
   return undefined;
 }
 
@@ -104,6 +227,20 @@ export const comparison = defineTaskType({
     const first = params.choices?.[0];
     if (first !== undefined) response.choice = first;
     if (params.fields !== undefined) response.fields = {};
+    if (params.preference !== undefined)
+      response.preference = params.preference.ties
+        ? { winner: 'tie' }
+        : {
+            winner: 0,
+            ...(params.preference.strength ? { strength: params.preference.strength[0]! } : {}),
+          };
+    if (params.criteria !== undefined)
+      response.ratings = Object.fromEntries(
+        params.criteria.map((criterion) => [
+          criterion.id,
+          params.attachments.map(() => criterion.min),
+        ]),
+      );
     return response;
   },
   checkResponse: checkComparisonResponse,

@@ -116,6 +116,13 @@ describe('scores against an expected response', () => {
       ),
     ).toBeCloseTo((2 / 3 + 1) / 2);
     expect(scoreAgainstExpected('comparison', {}, { choice: 'left' }, { choice: 'right' })).toBe(0);
+    const prefer = (winner: number | 'tie', strength?: string) => ({
+      preference: { winner, strength },
+    });
+    expect(scoreAgainstExpected('comparison', {}, prefer(1, 'much'), prefer(1, 'slightly'))).toBe(
+      1,
+    );
+    expect(scoreAgainstExpected('comparison', {}, prefer('tie'), prefer(0, 'much'))).toBe(0);
     const polygon = { annotations: [{ type: 'polygon', label: 'x', vertices: [{ x: 0, y: 0 }] }] };
     expect(scoreAgainstExpected('imageannotation', {}, polygon, polygon)).toBe(1);
   });

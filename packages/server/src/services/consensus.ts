@@ -503,6 +503,12 @@ export function scoreAgainstExpected(
       return mean(fieldScores(response.annotations, expected.annotations)) ?? identical();
     case 'comparison': {
       if (expected.choice !== undefined) return response.choice === expected.choice ? 1 : 0;
+      // A preference is right when it names the same winner (or both say tie); strength aside.
+      if (expected.preference !== undefined)
+        return (response.preference as { winner?: unknown } | undefined)?.winner ===
+          (expected.preference as { winner?: unknown }).winner
+          ? 1
+          : 0;
       return mean(fieldScores(response.fields, expected.fields)) ?? identical();
     }
     default:
