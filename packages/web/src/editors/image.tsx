@@ -1,4 +1,5 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import Konva from 'konva';
 import { leafLabels, type LabelEntry } from '@quorum/core';
 import { mediaUrl } from '../api';
@@ -332,7 +333,9 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
         // The path so far, then the vertex following the cursor.
         s.drawing = [...(s.drawing ?? [at]).slice(0, -1), at, at];
       } else if (s.tool === 'select' && event.target === stage) {
-        setSelected(hitTest(drawn.current.shapes, at, 4 / s.view.scale)?.uuid);
+        // Committed at once, not at the next frame: the click is answered in the frame it came.
+        const hit = hitTest(drawn.current.shapes, at, 4 / s.view.scale)?.uuid;
+        flushSync(() => setSelected(hit));
       }
       drawDraft();
     });

@@ -190,6 +190,11 @@ const Document = memo(function Document(props: DocumentProps) {
       aria-label="Document"
       dir="auto"
       onMouseUp={props.onMouseUp}
+      onClick={(event) => {
+        // One handler for every span: the clicked mark names its span.
+        const key = (event.target as HTMLElement).closest('mark')?.dataset.span;
+        if (key) props.onSelect(key);
+      }}
     >
       {pieces.map((piece) => {
         const content = text.slice(piece.from, piece.to);
@@ -200,7 +205,7 @@ const Document = memo(function Document(props: DocumentProps) {
             key={piece.from}
             className={`label-${labels.indexOf(top.label) % 8}${piece.covering.includes(selected ?? '') ? ' selected' : ''}${piece.covering.length > 1 ? ' nested' : ''}`}
             data-label={top.label}
-            onClick={() => props.onSelect(top.key)}
+            data-span={top.key}
           >
             {content}
           </mark>
