@@ -176,7 +176,7 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('draws a polygon and a point, and resizes a pre-labelled box by its handle', async () => {
+  it('draws a polygon, a point, a polyline and an ellipse, and resizes a pre-labelled box', async () => {
     await project('shapes', 'imageannotation');
     const form = new FormData();
     form.append(
@@ -196,6 +196,8 @@ describe('the web app in Chromium', () => {
         box: { objects_to_annotate: [{ choice: 'vehicle', subchoices: ['car', 'van'] }] },
         polygon: { objects_to_annotate: ['building'] },
         point: { objects_to_annotate: ['tree'] },
+        line: { objects_to_annotate: ['lane'] },
+        ellipse: { objects_to_annotate: ['ball'] },
       },
       hypothesis: {
         annotations: [{ type: 'box', label: 'van', left: 100, top: 80, width: 60, height: 40 }],
@@ -236,7 +238,17 @@ describe('the web app in Chromium', () => {
     await page.keyboard.press('k');
     const tree = screen({ x: 50, y: 250 });
     await page.mouse.click(tree.x, tree.y);
-    await expect.poll(() => objects.count()).toBe(3);
+    await page.keyboard.press('l');
+    const lane = [screen({ x: 20, y: 290 }), screen({ x: 380, y: 200 })];
+    for (const corner of lane) await page.mouse.click(corner.x, corner.y);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('e');
+    const ball = [screen({ x: 300, y: 220 }), screen({ x: 360, y: 260 })];
+    await page.mouse.move(ball[0]!.x, ball[0]!.y);
+    await page.mouse.down();
+    await page.mouse.move(ball[1]!.x, ball[1]!.y, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => objects.count()).toBe(5);
 
     // Select the van and pull its bottom-right handle 30 screen pixels right and 20 down.
     await page.keyboard.press('v');
@@ -273,6 +285,17 @@ describe('the web app in Chromium', () => {
     const point = byType('point');
     expect(point.label).toBe('tree');
     expect(Math.abs(point.x - image(tree).x)).toBeLessThanOrEqual(0.0051);
+    const line = byType('line');
+    expect(line.label).toBe('lane');
+    expect(line.vertices).toHaveLength(2);
+    const ellipse = byType('ellipse');
+    expect(ellipse.label).toBe('ball');
+    const [top, right, bottom, left] = ellipse.vertices;
+    const [a, b] = [image(ball[0]!), image(ball[1]!)];
+    expect(top.y).toBeCloseTo(a.y, 1);
+    expect(bottom.y).toBeCloseTo(b.y, 1);
+    expect(left.x).toBeCloseTo(a.x, 1);
+    expect(right.x).toBeCloseTo(b.x, 1);
     const van = byType('box');
     expect(van).toMatchObject({ label: 'van', left: 100, top: 80 });
     expect(van.width).toBeCloseTo(60 + 30 / scale, 1);

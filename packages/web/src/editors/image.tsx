@@ -627,7 +627,8 @@ export function ImageEditor({ task, initial, onChange, overlays }: EditorProps) 
       node.draggable(tool === 'select');
       const start = { x: node.x(), y: node.y() };
       node.on('mousedown', (event) => {
-        event.cancelBubble = true;
+        // Selecting keeps the press for dragging; a drawing tool draws through it.
+        if (state.current.tool === 'select') event.cancelBubble = true;
       });
       node.on('dragend', () => {
         const dx = node.x() - start.x;
