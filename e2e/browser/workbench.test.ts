@@ -554,6 +554,53 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('underlines in the document what the attempts disagree on, for a text review', async () => {
+    await project('ner-review', 'namedentityrecognition', {
+      consensus: { min: 2, max: 2 },
+      review: { stage: true },
+    });
+    const text = 'Ada Lovelace met Charles Babbage in London.';
+    const span = (needle: string, label: string) => ({
+      start: text.indexOf(needle),
+      end: text.indexOf(needle) + needle.length,
+      label,
+    });
+    const task = await api.post('/v1/task/namedentityrecognition', {
+      project: 'ner-review',
+      text,
+      labels: [{ name: 'PER' }, { name: 'LOC' }],
+    });
+    const answers = [
+      { annotations: [span('Ada Lovelace', 'PER'), span('London', 'LOC')] },
+      { annotations: [span('Ada Lovelace', 'PER'), span('Charles Babbage', 'PER')] },
+    ];
+    for (const [index, response] of answers.entries()) {
+      const { token } = await worker(`tagger${index}@example.test`);
+      const as = client(t.url, token);
+      const claimed = await as.post('/api/v1/work/claim', { project: 'ner-review' });
+      expect(claimed.status).toBe(200);
+      const submitted = await as.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+        response,
+      });
+      expect(submitted.status).toBe(200);
+    }
+    await worker('text-reviewer@example.test', ['reviewer']);
+    const { page, problems } = await signIn('text-reviewer@example.test');
+    await startLabeling(page, 'ner-review');
+    const documentBox = page.getByRole('document', { name: 'Document' });
+    await documentBox.waitFor();
+    const marked = documentBox.locator('.attempt-only, mark.disputed');
+    expect(await marked.count()).toBeGreaterThan(0);
+    expect(await documentBox.textContent()).toBe(text);
+    const attemptsList = await page.getByRole('list', { name: 'Attempts' }).textContent();
+    expect(attemptsList).toContain('spans not in the consensus: LOC [36, 42)');
+    expect(attemptsList).not.toContain('spans missed');
+    await page.screenshot({ path: join(ARTIFACTS, 'text-review.png') });
+    const response = await submitAndWait(page, task.body.task_id);
+    expect(Array.isArray(response.annotations)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('runs the operator console: projects, quality, workforce, with no console errors', async () => {
     const { page, problems } = await signIn(OWNER.email, OWNER.password);
     await page.getByRole('link', { name: 'Projects' }).click();

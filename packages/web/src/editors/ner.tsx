@@ -44,7 +44,7 @@ function offsetIn(root: HTMLElement, node: Node, offset: number): number {
  * Named entities by selection: select text, and it becomes a span of the active label, widened to
  * whole characters as the reader sees them. Offsets are code points, exactly as stored.
  */
-export function NerEditor({ task, initial, onChange }: EditorProps) {
+export function NerEditor({ task, initial, onChange, overlays }: EditorProps) {
   const text = String(task.params.text ?? '');
   const labels = useMemo(() => nerLeaves((task.params.labels as NerLabel[]) ?? []), [task]);
   const bounds = useMemo(() => graphemeBoundaries(text), [text]);
@@ -74,6 +74,16 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
     [entities.value],
   );
   const documentRef = useRef<HTMLDivElement>(null);
+  // A review's attempts: their spans, underlined where they differ from what is being edited.
+  const attempts = useMemo(
+    () =>
+      (overlays ?? []).flatMap((overlay, index) =>
+        ((overlay.response.annotations as Array<Omit<Entity, 'key'>> | undefined) ?? []).map(
+          (span, j) => ({ ...span, key: `a${index}:${j}`, attempt: overlay.name }),
+        ),
+      ),
+    [overlays],
+  );
   // The list follows the document at a lower priority: a long document is labelable at once.
   const listed = useDeferredValue(entities.value, []);
 
@@ -150,6 +160,7 @@ export function NerEditor({ task, initial, onChange }: EditorProps) {
         ref={documentRef}
         text={text}
         entities={entities.value}
+        attempts={attempts}
         labels={labels}
         selected={selected}
         onSelect={setSelected}
@@ -171,6 +182,7 @@ interface DocumentProps {
   ref: React.Ref<HTMLDivElement>;
   text: string;
   entities: Entity[];
+  attempts: Array<Entity & { attempt: string }>;
   labels: string[];
   selected: string | undefined;
   onSelect: (key: string) => void;
@@ -179,9 +191,19 @@ interface DocumentProps {
 
 /** The document cut into pieces at span edges; its text content is exactly the task's text. */
 const Document = memo(function Document(props: DocumentProps) {
-  const { text, entities, labels, selected } = props;
-  const pieces = useMemo(() => segmentText(text, entities), [text, entities]);
-  const byKey = useMemo(() => new Map(entities.map((e) => [e.key, e])), [entities]);
+  const { text, entities, attempts, labels, selected } = props;
+  const pieces = useMemo(
+    () => segmentText(text, attempts.length ? [...entities, ...attempts] : entities),
+    [text, entities, attempts],
+  );
+  const byKey = useMemo(
+    () =>
+      new Map<string, Entity & { attempt?: string }>(
+        [...entities, ...attempts].map((e) => [e.key, e]),
+      ),
+    [entities, attempts],
+  );
+  const attemptCount = new Set(attempts.map((span) => span.attempt)).size;
   return (
     <div
       ref={props.ref}
@@ -199,11 +221,32 @@ const Document = memo(function Document(props: DocumentProps) {
       {pieces.map((piece) => {
         const content = text.slice(piece.from, piece.to);
         if (piece.covering.length === 0) return content;
-        const top = byKey.get(piece.covering[piece.covering.length - 1]!)!;
+        const own = piece.covering.filter((key) => !key.startsWith('a'));
+        const theirs = piece.covering
+          .filter((key) => key.startsWith('a'))
+          .map((key) => byKey.get(key)!);
+        if (own.length === 0) {
+          // Only attempts marked this text: a span the consensus does not have.
+          return (
+            <span
+              key={piece.from}
+              className="attempt-only"
+              title={theirs.map((span) => `${span.attempt}: ${span.label}`).join(', ')}
+            >
+              {content}
+            </span>
+          );
+        }
+        const top = byKey.get(own[own.length - 1]!)!;
+        const agreeing = new Set(
+          theirs.filter((span) => span.label === top.label).map((span) => span.attempt),
+        ).size;
+        const disputed = attemptCount > 0 && agreeing < attemptCount;
         return (
           <mark
             key={piece.from}
-            className={`label-${labels.indexOf(top.label) % 8}${piece.covering.includes(selected ?? '') ? ' selected' : ''}${piece.covering.length > 1 ? ' nested' : ''}`}
+            title={disputed ? `${agreeing} of ${attemptCount} attempts agree` : undefined}
+            className={`label-${labels.indexOf(top.label) % 8}${own.includes(selected ?? '') ? ' selected' : ''}${own.length > 1 ? ' nested' : ''}${disputed ? ' disputed' : ''}`}
             data-label={top.label}
             data-span={top.key}
           >

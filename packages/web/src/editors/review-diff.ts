@@ -62,8 +62,9 @@ function imageNotes(attempt: Json, consensus: Json): string[] {
   return notes;
 }
 
+/** A span as compared: label and offsets (a span's `text` is derived from them). */
 function spanKey(span: Json) {
-  return `${String(span.label)} [${String(span.start)}, ${String(span.end)})${span.text ? ` “${String(span.text)}”` : ''}`;
+  return `${String(span.label)} [${String(span.start)}, ${String(span.end)})`;
 }
 
 function nerNotes(attempt: Json, consensus: Json): string[] {
@@ -78,13 +79,15 @@ function nerNotes(attempt: Json, consensus: Json): string[] {
 }
 
 export function diffAttempt(type: string, attempt: Json, consensus: Json): AttemptDiff {
+  if (type === 'namedentityrecognition') {
+    const notes = nerNotes(attempt, consensus);
+    return { agrees: notes.length === 0, notes };
+  }
   const agrees = canonical(attempt) === canonical(consensus);
   if (agrees) return { agrees, notes: [] };
   switch (type) {
     case 'imageannotation':
       return { agrees, notes: imageNotes(attempt, consensus) };
-    case 'namedentityrecognition':
-      return { agrees, notes: nerNotes(attempt, consensus) };
     case 'categorization':
       return {
         agrees,
