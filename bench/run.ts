@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   boxes: () => import('./boxes'),
   queue: () => import('./queue'),
   editor: () => import('./editor'),
+  leaderboard: () => import('./leaderboard'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -3,6 +3,7 @@ import { migrate } from './commands/migrate';
 import { keys } from './commands/keys';
 import { orgs } from './commands/orgs';
 import { rank } from './commands/rank';
+import { leaderboard } from './commands/leaderboard';
 import { aggregate } from './commands/aggregate';
 import { aggregateBoxes } from './commands/aggregate-boxes';
 import { reaggregate } from './commands/reaggregate';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   'aggregate-boxes': aggregateBoxes,
   reaggregate,
   rank,
+  leaderboard,
 };
 
 function usage(): string {

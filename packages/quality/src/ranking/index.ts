@@ -38,3 +38,12 @@ export {
   tidemanRankedPairs,
 } from './aggregation';
 export { type Random, seededRandom, sampleBinomial, resampleCounts } from './random';
+export {
+  type Battle,
+  type LeaderboardOptions,
+  type LeaderboardRow,
+  battlesPerItem,
+  leaderboard,
+  onlineElo,
+  winRateMatrix,
+} from './leaderboard';
