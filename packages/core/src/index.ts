@@ -13,3 +13,5 @@ export * from './media';
 export * from './api/quality';
 export * from './workforce';
 export * from './api/workforce';
+export * from './api/models';
+export * from './models';

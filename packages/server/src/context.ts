@@ -4,6 +4,7 @@ import type { OpenDatabase } from './db/database';
 import type { JobQueue } from './jobs/queue';
 import type { AssetStore } from './assets/store';
 import type { EgressGuard } from './egress/guard';
+import type { SecretBox } from './secrets';
 
 /** What routes and jobs are given: the process's long-lived parts, built once at start. */
 export interface AppContext {
@@ -12,6 +13,7 @@ export interface AppContext {
   queue: JobQueue;
   assets: AssetStore;
   egress: EgressGuard;
+  secrets: SecretBox;
   log: FastifyBaseLogger;
   now: () => Date;
 }

@@ -11,6 +11,8 @@ export interface Config {
   bootstrapKey: string | undefined;
   /** The first owner's sign-in; without a password one is generated and printed once. */
   ownerEmail: string | undefined;
+  /** Encrypts stored model API keys; processes sharing a database must share it. */
+  secretKey: string | undefined;
   ownerPassword: string | undefined;
   /** Largest request body accepted, in bytes; larger answers 413. */
   bodyLimit: number;
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databasePoolSize: integer('QUORUM_DB_POOL_SIZE', 10, 1),
     bootstrapKey: env.QUORUM_BOOTSTRAP_KEY || undefined,
+    secretKey: env.QUORUM_SECRET_KEY || undefined,
     ownerEmail: env.QUORUM_OWNER_EMAIL?.trim().toLowerCase() || undefined,
     ownerPassword: env.QUORUM_OWNER_PASSWORD || undefined,
     bodyLimit: integer('QUORUM_BODY_LIMIT', 10 * 1024 * 1024, 1024),

@@ -14,6 +14,7 @@ import { startWorkers, QUEUES } from './jobs/workers';
 import { createAssetStore } from './assets/index';
 import { createEgressGuard } from './egress/guard';
 import { buildApp } from './app';
+import { createSecretBox, loadSecretKey } from './secrets';
 
 export interface Platform {
   app: FastifyInstance;
@@ -91,6 +92,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       queue,
       assets: createAssetStore(config.assets),
       egress: createEgressGuard({ allow: config.egressAllow }),
+      secrets: createSecretBox(loadSecretKey(config.secretKey, join(config.dataDir, 'secret-key'))),
       log,
       now: () => new Date(),
     };

@@ -277,7 +277,27 @@ export interface Database {
   project_members: ProjectMembersTable;
   work_items: WorkItemsTable;
   assignments: AssignmentsTable;
+  model_endpoints: ModelEndpointsTable;
 }
+
+export interface ModelEndpointsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  name: string;
+  base_url: string;
+  model: string;
+  parameters: Json<Record<string, unknown>>;
+  api_key_encrypted: string | null;
+  api_key_hint: string | null;
+  concurrency: number;
+  timeout_ms: number;
+  max_retries: number;
+  created_at: Generated<Date>;
+  deleted_at: NullableTimestamp;
+}
+
+export type ModelEndpointRow = Selectable<ModelEndpointsTable>;
 
 export type TaskRow = Selectable<TasksTable>;
 export type NewTaskRow = Insertable<TasksTable>;

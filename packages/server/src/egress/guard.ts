@@ -44,6 +44,8 @@ export interface EgressResponse {
 /** Every request the server makes to the outside goes through this. */
 export interface EgressGuard {
   request(url: string, init?: EgressRequest): Promise<EgressResponse>;
+  /** Refuses a URL the guard would not send to (bad scheme, private or unresolvable host). */
+  check(url: string): Promise<void>;
 }
 
 /** Resolves a host name to every address it has (the default is the system resolver). */
@@ -97,6 +99,19 @@ export function createEgressGuard(options: EgressOptions): EgressGuard {
   const lookup = options.lookup ?? systemLookup;
   const userAgent = options.userAgent ?? 'Quorum';
 
+  async function check(rawUrl: string): Promise<void> {
+    const url = parseOutboundUrl(rawUrl, 'url');
+    const deadline = new Deadline(
+      options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      bareHostname(url),
+    );
+    try {
+      await checkDestination(url, policy, lookup, deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
   async function request(rawUrl: string, init: EgressRequest = {}): Promise<EgressResponse> {
     let url = parseOutboundUrl(rawUrl, 'url');
     const timeoutMs = init.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -141,7 +156,7 @@ export function createEgressGuard(options: EgressOptions): EgressGuard {
     }
   }
 
-  return { request };
+  return { request, check };
 }
 
 /** Only absolute http(s) URLs without credentials; `source` says whose URL it was. */

@@ -8,6 +8,7 @@ import { deliveryRoutes } from './api/deliveries';
 import { answerRoutes } from './api/answers';
 import { workRoutes } from './api/work';
 import { workforceRoutes } from './api/workforce';
+import { modelRoutes } from './api/models';
 import { projectRoutes } from './v1/projects';
 import { batchRoutes } from './v1/batches';
 import { taskRoutes } from './v1/tasks';
@@ -27,4 +28,5 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   answerRoutes(api, ctx, effects);
   workforceRoutes(api, ctx);
   workRoutes(api, ctx, effects);
+  modelRoutes(api, ctx);
 }

@@ -4,6 +4,7 @@ import * as answers from './0002_answers';
 import * as workforce from './0003_workforce';
 import * as qualityTaskIndex from './0004_quality_task_index';
 import * as ownerPassword from './0005_owner_password';
+import * as modelEndpoints from './0006_model_endpoints';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_workforce': workforce,
   '0004_quality_task_index': qualityTaskIndex,
   '0005_owner_password': ownerPassword,
+  '0006_model_endpoints': modelEndpoints,
 };
