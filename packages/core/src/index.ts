@@ -15,3 +15,4 @@ export * from './workforce';
 export * from './api/workforce';
 export * from './api/models';
 export * from './models';
+export * from './prompts';

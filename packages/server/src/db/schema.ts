@@ -278,6 +278,65 @@ export interface Database {
   work_items: WorkItemsTable;
   assignments: AssignmentsTable;
   model_endpoints: ModelEndpointsTable;
+  prompt_sets: PromptSetsTable;
+  prompts: PromptsTable;
+  generations: GenerationsTable;
+  generation_responses: GenerationResponsesTable;
+}
+
+export interface PromptSetsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  name: string;
+  prompt_count: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface PromptsTable {
+  id: string;
+  prompt_set_id: string;
+  seq: number;
+  messages: Json<Array<{ role: 'system' | 'user' | 'assistant'; content: string }>>;
+  category: string | null;
+  external_id: string | null;
+  metadata: Json<Record<string, unknown>>;
+}
+
+export type GenerationStatus = 'running' | 'completed';
+
+export interface GenerationsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  prompt_set_id: string;
+  endpoint_ids: ColumnType<string[], string[], string[]>;
+  parameters: Json<Record<string, unknown>>;
+  status: GenerationStatus;
+  total: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type ResponseStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface GenerationResponsesTable {
+  id: string;
+  generation_id: string;
+  prompt_id: string;
+  endpoint_id: string;
+  model: string;
+  parameters: Json<Record<string, unknown>>;
+  status: ResponseStatus;
+  content: string | null;
+  error: string | null;
+  finish_reason: string | null;
+  latency_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
 }
 
 export interface ModelEndpointsTable {

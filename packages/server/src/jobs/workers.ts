@@ -2,11 +2,14 @@ import type { AppContext } from '../context';
 import { DELIVER_CALLBACK } from '../services/deliveries';
 import type { BossQueue } from './boss';
 import { callbackWorker, type DeliverCallbackJob } from './callbacks';
+import { generateWorker, type GenerateJob } from './generate';
+import { GENERATE } from '../services/generations';
 
 /** Every queue this version of the server uses. */
-export const QUEUES: string[] = [DELIVER_CALLBACK];
+export const QUEUES: string[] = [DELIVER_CALLBACK, GENERATE];
 
 /** Subscribes this process to the background work. */
 export async function startWorkers(queue: BossQueue, ctx: AppContext): Promise<void> {
   await queue.work<DeliverCallbackJob>(DELIVER_CALLBACK, callbackWorker(ctx));
+  await queue.work<GenerateJob>(GENERATE, generateWorker(ctx), 1);
 }

@@ -9,6 +9,7 @@ import { answerRoutes } from './api/answers';
 import { workRoutes } from './api/work';
 import { workforceRoutes } from './api/workforce';
 import { modelRoutes } from './api/models';
+import { generationRoutes } from './api/generations';
 import { projectRoutes } from './v1/projects';
 import { batchRoutes } from './v1/batches';
 import { taskRoutes } from './v1/tasks';
@@ -29,4 +30,5 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   workforceRoutes(api, ctx);
   workRoutes(api, ctx, effects);
   modelRoutes(api, ctx);
+  generationRoutes(api, ctx);
 }

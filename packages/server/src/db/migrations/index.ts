@@ -5,6 +5,7 @@ import * as workforce from './0003_workforce';
 import * as qualityTaskIndex from './0004_quality_task_index';
 import * as ownerPassword from './0005_owner_password';
 import * as modelEndpoints from './0006_model_endpoints';
+import * as generations from './0007_generations';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_quality_task_index': qualityTaskIndex,
   '0005_owner_password': ownerPassword,
   '0006_model_endpoints': modelEndpoints,
+  '0007_generations': generations,
 };

@@ -1,0 +1,221 @@
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { DomainError, IdParams, ModelParametersSchema } from '@quorum/core';
+import type { AppContext } from '../../context';
+import { inTransaction } from '../../db/executor';
+import { principalOf } from '../../http/auth';
+import {
+  generationView,
+  importPromptSet,
+  listPromptSets,
+  listResponses,
+  requireGeneration,
+  resumeGeneration,
+  startGeneration,
+} from '../../services/generations';
+import type { Api } from '../types';
+
+const tags = ['generation'];
+
+const GenerationSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'completed']),
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  models: z.array(z.string()).describe('Endpoint ids'),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+/** Prompt sets and generation runs: responses from chosen models, in the background. */
+export function generationRoutes(api: Api, ctx: AppContext) {
+  const db = ctx.database.db;
+
+  api.post(
+    '/api/v1/prompt-sets',
+    {
+      schema: {
+        tags,
+        summary: 'Import a prompt set from JSON lines (Content-Type: application/x-ndjson)',
+        description:
+          'Each line: {"prompt": "…", "system"?, "category"?, "id"?, "metadata"?} or {"messages": ' +
+          '[{role, content}, …]} ending with the user’s turn. All or nothing: the first bad line is ' +
+          'refused with its number, unless skipBadLines=true, when bad lines are reported and left out.',
+        querystring: z
+          .object({
+            name: z.string().trim().min(1).max(200),
+            skipBadLines: z.enum(['true', 'false']).default('false'),
+          })
+          .strict(),
+        response: {
+          201: z.object({
+            id: z.string(),
+            name: z.string(),
+            prompts: z.number().int(),
+            skipped: z.number().int(),
+            problems: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!request.headers['content-type']?.startsWith('application/x-ndjson'))
+        throw new DomainError(
+          'unsupported_media_type',
+          'Send the prompts as Content-Type: application/x-ndjson, one JSON object per line',
+        );
+      const imported = await inTransaction(db, (tx) =>
+        importPromptSet(
+          tx,
+          principalOf(request),
+          {
+            name: request.query.name,
+            lines: request.body as Readable,
+            skipBadLines: request.query.skipBadLines === 'true',
+          },
+          ctx.now(),
+        ),
+      );
+      return reply.status(201).send(imported);
+    },
+  );
+
+  api.get(
+    '/api/v1/prompt-sets',
+    {
+      schema: {
+        tags,
+        summary: 'The prompt sets',
+        response: {
+          200: z.object({
+            docs: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                prompts: z.number().int(),
+                created_at: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({
+      docs: (await listPromptSets(db, principalOf(request))).map((set) => ({
+        id: set.id,
+        name: set.name,
+        prompts: set.prompt_count,
+        created_at: set.created_at.toISOString(),
+      })),
+    }),
+  );
+
+  api.post(
+    '/api/v1/generations',
+    {
+      schema: {
+        tags,
+        summary: 'Generate a response from each model for each prompt of a set, in the background',
+        body: z
+          .object({
+            promptSet: z.string().min(1).max(200).describe('Name or id'),
+            models: z
+              .array(z.string().min(1).max(200))
+              .min(1)
+              .max(20)
+              .describe('Endpoint names or ids'),
+            parameters: ModelParametersSchema.default({}).describe('Over each endpoint’s own'),
+          })
+          .strict(),
+        response: { 201: GenerationSchema },
+      },
+    },
+    async (request, reply) => {
+      const generation = await inTransaction(db, (tx) =>
+        startGeneration(tx, principalOf(request), ctx.queue, request.body, ctx.now()),
+      );
+      return reply.status(201).send(await generationView(db, generation));
+    },
+  );
+
+  api.get(
+    '/api/v1/generations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A generation and its progress',
+        params: IdParams,
+        response: { 200: GenerationSchema },
+      },
+    },
+    async (request) =>
+      generationView(db, await requireGeneration(db, principalOf(request), request.params.id)),
+  );
+
+  api.post(
+    '/api/v1/generations/:id/resume',
+    {
+      schema: {
+        tags,
+        summary:
+          'Pick a generation up again: lapsed claims run again, and failures with retryFailed',
+        params: IdParams,
+        body: z.object({ retryFailed: z.boolean().default(false) }).strict(),
+        response: { 200: GenerationSchema },
+      },
+    },
+    async (request) => {
+      const generation = await inTransaction(db, (tx) =>
+        resumeGeneration(
+          tx,
+          principalOf(request),
+          ctx.queue,
+          request.params.id,
+          request.body.retryFailed,
+          ctx.now(),
+        ),
+      );
+      return generationView(db, generation);
+    },
+  );
+
+  api.get(
+    '/api/v1/generations/:id/responses',
+    {
+      schema: {
+        tags,
+        summary: 'The responses, each with its model, parameters, latency, token counts or failure',
+        params: IdParams,
+        querystring: z
+          .object({
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            after: z.string().max(300).optional().describe('The last id of the previous page'),
+          })
+          .strict(),
+      },
+    },
+    async (request) => {
+      const generation = await requireGeneration(db, principalOf(request), request.params.id);
+      const rows = await listResponses(db, generation.id, request.query);
+      return {
+        docs: rows.map((row) => ({
+          id: row.id,
+          prompt: { id: row.prompt_id, messages: row.messages, category: row.category },
+          model: row.model,
+          endpoint: row.endpoint_id,
+          parameters: row.parameters,
+          status: row.status,
+          content: row.content,
+          error: row.error,
+          finishReason: row.finish_reason,
+          latencyMs: row.latency_ms,
+          usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens },
+          attempts: row.attempts,
+        })),
+        next: rows.length === request.query.limit ? rows[rows.length - 1]!.id : null,
+      };
+    },
+  );
+}

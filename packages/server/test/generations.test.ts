@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
+import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
+
+describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
+  let t: TestPlatform;
+  let fake: FakeOpenAi;
+  let api: ReturnType<typeof client>;
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    t = await startTestPlatform(backend, { QUORUM_EGRESS_ALLOW: '127.0.0.1' });
+    api = client(t.url, t.key);
+    for (const [name, model] of [
+      ['echo-a', 'echo'],
+      ['flaky', 'flaky-429'],
+      ['junk', 'garbage'],
+    ])
+      expect(
+        (await api.post('/api/v1/models', { name, baseUrl: fake.url, model, maxRetries: 2 }))
+          .status,
+      ).toBe(201);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  const ndjson = (name: string, lines: Array<string | object>, skip = false) =>
+    api.raw(
+      'POST',
+      `/api/v1/prompt-sets?name=${name}${skip ? '&skipBadLines=true' : ''}`,
+      lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n'),
+      { 'content-type': 'application/x-ndjson' },
+    );
+
+  async function finished(id: string) {
+    for (let i = 0; i < 200; i++) {
+      const view = await api.get(`/api/v1/generations/${id}`);
+      if (view.body.status === 'completed') return view.body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the generation did not finish');
+  }
+
+  it('refuses a set with a bad line by its number and imports nothing, unless asked to skip', async () => {
+    const lines = [
+      { prompt: 'One' },
+      '{"prompt": }',
+      { messages: [{ role: 'assistant', content: 'x' }] },
+    ];
+    const refused = await ndjson('broken', lines);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/^line 2: not valid JSON/);
+    expect((await api.get('/api/v1/prompt-sets')).body.docs).toEqual([]);
+    const skipped = await ndjson('broken', lines, true);
+    expect(skipped.status).toBe(201);
+    expect(skipped.body).toMatchObject({
+      prompts: 1,
+      skipped: 2,
+      problems: [
+        { line: 2, reason: 'not valid JSON' },
+        { line: 3, reason: expect.stringMatching(/last message must be the user/) },
+      ],
+    });
+  });
+
+  it('generates from each model for each prompt, storing content, latency and tokens or the failure', async () => {
+    const imported = await ndjson('capitals', [
+      { prompt: 'Capital of France?', category: 'geo' },
+      { system: 'Be brief', prompt: 'Capital of Peru?' },
+      {
+        messages: [
+          { role: 'user', content: 'Name a prime.' },
+          { role: 'assistant', content: '7' },
+          { role: 'user', content: 'Another one?' },
+        ],
+      },
+    ]);
+    expect(imported.status).toBe(201);
+    const started = await api.post('/api/v1/generations', {
+      promptSet: 'capitals',
+      models: ['echo-a', 'flaky', 'junk'],
+      parameters: { temperature: 0 },
+    });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ status: 'running', total: 9 });
+    const done = await finished(started.body.id);
+    expect(done).toMatchObject({ total: 9, succeeded: 6, failed: 3, pending: 0 });
+
+    const responses = (await api.get(`/api/v1/generations/${started.body.id}/responses?limit=100`))
+      .body.docs;
+    expect(responses).toHaveLength(9);
+    const echo = responses.filter((r: { model: string }) => r.model === 'echo');
+    expect(echo.map((r: { content: string }) => r.content).sort()).toEqual([
+      'echo: Another one?',
+      'echo: Capital of France?',
+      'echo: Capital of Peru?',
+    ]);
+    for (const response of echo) {
+      expect(response.status).toBe('succeeded');
+      expect(response.latencyMs).toBeGreaterThan(0);
+      expect(response.usage.completionTokens).toBeGreaterThan(0);
+      expect(response.parameters).toMatchObject({ temperature: 0 });
+    }
+    const flaky = responses.filter((r: { model: string }) => r.model === 'flaky-429');
+    expect(flaky.every((r: { status: string }) => r.status === 'succeeded')).toBe(true);
+    const junk = responses.filter((r: { model: string }) => r.model === 'garbage');
+    for (const response of junk) {
+      expect(response.status).toBe('failed');
+      expect(response.content).toBeNull();
+      expect(response.error).toMatch(/not a completion/);
+    }
+    // The multi-turn prompt went out whole.
+    const sent = fake.requests.find(
+      (r) => r.model === 'echo' && JSON.stringify(r.body).includes('Another one?'),
+    )!;
+    expect((sent.body.messages as unknown[]).length).toBe(3);
+
+    const resumed = await api.post(`/api/v1/generations/${started.body.id}/resume`, {
+      retryFailed: true,
+    });
+    expect(resumed.status).toBe(200);
+    const again = await finished(started.body.id);
+    expect(again).toMatchObject({ succeeded: 6, failed: 3 });
+    const retried = (
+      await api.get(`/api/v1/generations/${started.body.id}/responses?limit=100`)
+    ).body.docs.filter((r: { model: string }) => r.model === 'garbage');
+    expect(retried.every((r: { attempts: number }) => r.attempts === 2)).toBe(true);
+  });
+
+  it('refuses unknown models and prompt sets by name', async () => {
+    const unknownModel = await api.post('/api/v1/generations', {
+      promptSet: 'capitals',
+      models: ['nope'],
+    });
+    expect(unknownModel.status).toBe(404);
+    expect(unknownModel.body.error).toMatch(/Model endpoint "nope"/);
+    const unknownSet = await api.post('/api/v1/generations', {
+      promptSet: 'nope',
+      models: ['echo-a'],
+    });
+    expect(unknownSet.status).toBe(404);
+  });
+});
