@@ -128,6 +128,103 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     expect(retried.every((r: { attempts: number }) => r.attempts === 2)).toBe(true);
   });
 
+  it('turns a generation into preference tasks, a leaderboard and DPO data', async () => {
+    expect((await api.post('/v1/projects', { type: 'comparison', name: 'duel' })).status).toBe(200);
+    expect(
+      (await api.raw('PATCH', '/api/v1/projects/duel/settings', { consensus: { min: 1, max: 1 } }))
+        .status,
+    ).toBe(200);
+    await ndjson('duel-prompts', [
+      { prompt: 'Write a haiku about rain.', category: 'writing' },
+      { prompt: 'Write a limerick about a cat.', category: 'writing' },
+      { prompt: 'What is 17 * 23?', category: 'math' },
+      { prompt: 'Is 91 prime?', category: 'math' },
+    ]);
+    const generation = await api.post('/api/v1/generations', {
+      promptSet: 'duel-prompts',
+      models: ['echo-a', 'flaky'],
+    });
+    await finished(generation.body.id);
+    const made = await api.post(`/api/v1/generations/${generation.body.id}/comparisons`, {
+      project: 'duel',
+      strength: ['slightly', 'much'],
+    });
+    expect(made.status).toBe(201);
+    expect(made.body).toEqual({ created: 4, skipped: 0 });
+
+    // Two annotators: the first prefers the echo model three times and ties once.
+    const { token } = (
+      await api.post('/api/v1/workers', {
+        email: 'rater1@example.test',
+        name: 'R1',
+        roles: ['annotator'],
+      })
+    ).body;
+    const rater = client(t.url, token);
+    for (let i = 0; i < 4; i++) {
+      const claimed = await rater.post('/api/v1/work/claim', { project: 'duel' });
+      expect(claimed.status).toBe(200);
+      const task = claimed.body.assignment.task;
+      expect(task.params.context).toMatch(/^USER: /);
+      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      // Annotators are not told which model wrote which response.
+      expect(JSON.stringify(claimed.body)).not.toMatch(/echo-a|flaky/);
+      const echoSide = models.indexOf('echo');
+      const preference = i === 3 ? { winner: 'tie' } : { winner: echoSide, strength: 'much' };
+      const submitted = await rater.post(
+        `/api/v1/assignments/${claimed.body.assignment.id}/submit`,
+        {
+          response: { preference, fields: { rationale: 'clearer' } },
+        },
+      );
+      expect(submitted.status).toBe(200);
+    }
+
+    const board = await api.get(
+      `/api/v1/generations/${generation.body.id}/leaderboard?bootstrap=200`,
+    );
+    expect(board.status).toBe(200);
+    expect(board.body.overall.comparisons).toBe(4);
+    expect(board.body.overall.rows[0].model).toBe('echo');
+    expect(board.body.overall.rows[0].rating).toBeGreaterThan(board.body.overall.rows[1].rating);
+    expect(board.body.overall.rows[0].battles).toBe(4);
+    expect(Object.keys(board.body.categories).sort()).toEqual(['math', 'writing']);
+    const winRates = board.body.overall.winRates;
+    const echo = board.body.overall.models.indexOf('echo');
+    expect(winRates[echo][1 - echo]).toBeCloseTo(3.5 / 4, 9);
+
+    const exported = async (format: string) => {
+      const response = await fetch(
+        `${t.url}/api/v1/generations/${generation.body.id}/export?format=${format}`,
+        {
+          headers: { authorization: `Bearer ${t.key}` },
+        },
+      );
+      expect(response.headers.get('content-type')).toMatch(/ndjson/);
+      return (await response.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+    };
+    const trl = await exported('trl');
+    expect(trl).toHaveLength(3);
+    for (const row of trl) {
+      expect(Object.keys(row)).toEqual(['prompt', 'chosen', 'rejected']);
+      expect(row.prompt).toMatch(/^USER: /);
+      expect(row.chosen).toMatch(/^echo: /);
+    }
+    const conversational = await exported('trl-conversational');
+    expect(conversational[0].prompt[0]).toMatchObject({ role: 'user' });
+    expect(conversational[0].chosen).toEqual([
+      { role: 'assistant', content: expect.stringMatching(/^echo: /) },
+    ]);
+    const arena = await exported('arena');
+    expect(arena).toHaveLength(4);
+    expect(arena.filter((row) => row.winner === 'tie')).toHaveLength(1);
+    expect(arena[0]).toMatchObject({ judge: expect.any(String), category: expect.any(String) });
+    expect((await api.get('/api/v1/generations/nope/export?format=trl')).status).toBe(404);
+  });
+
   it('refuses unknown models and prompt sets by name', async () => {
     const unknownModel = await api.post('/api/v1/generations', {
       promptSet: 'capitals',

@@ -18,6 +18,8 @@ const ComparisonParamsBase = z.strictObject({
   choices: z.array(NonBlankString).min(1, { error: 'must list at least one choice' }).optional(),
   /** Free-text questions: `{ field_id: description }`. */
   fields: z.record(z.string(), z.string()).optional(),
+  /** Shown above the attachments as text: the prompt or conversation the responses answer. */
+  context: z.string().max(MAX_TEXT_ATTACHMENT_LENGTH).optional(),
   /**
    * Pairwise (or N-way) preference: which attachment is best, or a tie when `ties` allows it,
    * and how strongly, on the `strength` labels from weakest to strongest (e.g. slightly, clearly,

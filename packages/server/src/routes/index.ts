@@ -30,5 +30,5 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   workforceRoutes(api, ctx);
   workRoutes(api, ctx, effects);
   modelRoutes(api, ctx);
-  generationRoutes(api, ctx);
+  generationRoutes(api, ctx, effects);
 }

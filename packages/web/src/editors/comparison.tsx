@@ -82,6 +82,11 @@ export function ComparisonEditor({ task, initial, onChange }: EditorProps) {
 
   return (
     <div className="editor comparison">
+      {typeof params.context === 'string' ? (
+        <div className="attachment-text" role="document" aria-label="Prompt" dir="auto">
+          {params.context}
+        </div>
+      ) : null}
       <div className="side-by-side">
         {attachments.map((attachment, index) => (
           <section key={index} aria-label={`Response ${letter(index)}`}>

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { DomainError, IdParams, ModelParametersSchema } from '@quorum/core';
 import type { AppContext } from '../../context';
@@ -13,6 +13,12 @@ import {
   resumeGeneration,
   startGeneration,
 } from '../../services/generations';
+import type { Effects } from '../../services/effects';
+import {
+  createPreferenceTasks,
+  exportPreferences,
+  generationLeaderboard,
+} from '../../services/preferences';
 import type { Api } from '../types';
 
 const tags = ['generation'];
@@ -30,7 +36,7 @@ const GenerationSchema = z.object({
 });
 
 /** Prompt sets and generation runs: responses from chosen models, in the background. */
-export function generationRoutes(api: Api, ctx: AppContext) {
+export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
 
   api.post(
@@ -216,6 +222,133 @@ export function generationRoutes(api: Api, ctx: AppContext) {
         })),
         next: rows.length === request.query.limit ? rows[rows.length - 1]!.id : null,
       };
+    },
+  );
+
+  api.post(
+    '/api/v1/generations/:id/comparisons',
+    {
+      schema: {
+        tags,
+        summary: 'Pairwise preference tasks from a generation, routed to the project’s workforce',
+        description:
+          'For each prompt, every pair of the chosen models that both answered becomes a comparison ' +
+          'task (preference with ties and optional strength, optional rubric criteria and rationale). ' +
+          'The two responses are shown in an order fixed by a hash of the pair, so position favours neither.',
+        params: IdParams,
+        body: z
+          .object({
+            project: z.string().min(1).max(200),
+            models: z
+              .array(z.string().min(1))
+              .min(2)
+              .max(20)
+              .optional()
+              .describe('Model names; default all'),
+            ties: z.boolean().default(true),
+            strength: z.array(z.string().min(1)).min(1).max(10).optional(),
+            criteria: z
+              .array(
+                z.object({
+                  id: z.string().min(1).max(100),
+                  description: z.string().max(500).optional(),
+                  min: z.number().int().default(1),
+                  max: z.number().int().default(7),
+                }),
+              )
+              .max(20)
+              .optional(),
+            rationale: z.boolean().default(true),
+          })
+          .strict(),
+        response: { 201: z.object({ created: z.number().int(), skipped: z.number().int() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await inTransaction(db, (tx) =>
+        createPreferenceTasks(
+          tx,
+          principalOf(request),
+          request.params.id,
+          request.body,
+          effects,
+          ctx.now(),
+        ),
+      );
+      return reply.status(201).send(result);
+    },
+  );
+
+  const BoardRow = z.object({
+    model: z.string(),
+    rating: z.number(),
+    lower: z.number(),
+    upper: z.number(),
+    rank: z.number().int(),
+    battles: z.number(),
+  });
+  const Board = z.object({
+    rows: z.array(BoardRow),
+    models: z.array(z.string()),
+    winRates: z
+      .array(z.array(z.number().nullable()))
+      .describe('winRates[i][j]: share of i’s games with j that i won (ties half)'),
+    comparisons: z.number().int(),
+  });
+
+  api.get(
+    '/api/v1/generations/:id/leaderboard',
+    {
+      schema: {
+        tags,
+        summary: 'The models’ leaderboard from the human preferences, overall and per category',
+        description:
+          'Bradley-Terry with ties (half a win each way) on the 400-point Elo scale, bootstrap 95% ' +
+          'intervals over the distinct outcomes, ranks that only separate non-overlapping intervals, ' +
+          'and the win-rate matrix. Every annotator’s judgement counts.',
+        params: IdParams,
+        querystring: z
+          .object({
+            bootstrap: z.coerce.number().int().min(0).max(10_000).default(1000),
+            seed: z.coerce.number().int().min(0).default(1),
+          })
+          .strict(),
+        response: { 200: z.object({ overall: Board, categories: z.record(z.string(), Board) }) },
+      },
+    },
+    async (request) =>
+      generationLeaderboard(db, principalOf(request), request.params.id, request.query),
+  );
+
+  api.get(
+    '/api/v1/generations/:id/export',
+    {
+      schema: {
+        tags,
+        summary: 'Preference data as JSON lines, streamed',
+        description:
+          '`trl`: {prompt, chosen, rejected} as text (TRL’s DPO format); `trl-conversational`: the same as ' +
+          'messages; `arena`: Chatbot-Arena battle records {model_a, model_b, winner, category, judge}. ' +
+          'Ties are left out of the TRL formats.',
+        params: IdParams,
+        querystring: z.object({ format: z.enum(['trl', 'trl-conversational', 'arena']) }).strict(),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const lines = exportPreferences(db, principal, request.params.id, request.query.format);
+      // The first line is read before answering, so a missing generation is a 404, not a broken stream.
+      const first = await lines.next();
+      async function* body() {
+        if (!first.done) yield `${first.value}\n`;
+        for await (const line of lines) yield `${line}\n`;
+      }
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+      reply.header(
+        'content-disposition',
+        `attachment; filename="preferences-${request.query.format}.jsonl"`,
+      );
+      return reply.send(Readable.from(body()));
     },
   );
 }
