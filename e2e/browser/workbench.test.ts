@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
 import { ARTIFACTS, buildWebApp, launchBrowser, png, watchForErrors } from '../support/browser';
+import { startFakeOpenAi } from '../../packages/server/test/support/fake-openai';
 
 /**
  * Runs in the page: selects the document's text between two UTF-16 offsets (across the pieces
@@ -41,6 +42,8 @@ describe('the web app in Chromium', () => {
       QUORUM_WEB_DIR: webDir,
       QUORUM_OWNER_EMAIL: OWNER.email,
       QUORUM_OWNER_PASSWORD: OWNER.password,
+      // The chat-completions server the RLHF test starts runs on loopback.
+      QUORUM_EGRESS_ALLOW: '127.0.0.1',
     });
     api = client(t.url, t.key);
     browser = await launchBrowser();
@@ -599,6 +602,95 @@ describe('the web app in Chromium', () => {
     const response = await submitAndWait(page, task.body.task_id);
     expect(Array.isArray(response.annotations)).toBe(true);
     expect(problems).toEqual([]);
+  });
+
+  it('takes prompts through two models to preferences in the browser, a leaderboard and DPO data', async () => {
+    const fake = await startFakeOpenAi();
+    try {
+      for (const [name, model] of [
+        ['model-a', 'echo'],
+        ['model-b', 'busy'],
+      ])
+        expect((await api.post('/api/v1/models', { name, baseUrl: fake.url, model })).status).toBe(
+          201,
+        );
+      const imported = await api.raw(
+        'POST',
+        '/api/v1/prompt-sets?name=arena-prompts',
+        [
+          { prompt: 'Explain rain to a child.', category: 'explain' },
+          { prompt: 'Name three prime numbers.', category: 'math' },
+        ]
+          .map((line) => JSON.stringify(line))
+          .join('\n'),
+        { 'content-type': 'application/x-ndjson' },
+      );
+      expect(imported.status).toBe(201);
+      const generation = await api.post('/api/v1/generations', {
+        promptSet: 'arena-prompts',
+        models: ['model-a', 'model-b'],
+      });
+      await expect
+        .poll(
+          async () => (await api.get(`/api/v1/generations/${generation.body.id}`)).body.status,
+          { timeout: 20_000 },
+        )
+        .toBe('completed');
+      await project('arena', 'comparison');
+      const made = await api.post(`/api/v1/generations/${generation.body.id}/comparisons`, {
+        project: 'arena',
+        strength: ['slightly', 'much'],
+      });
+      expect(made.body).toEqual({ created: 2, skipped: 0 });
+
+      await worker('arena-rater@example.test');
+      const { page, problems } = await signIn('arena-rater@example.test');
+      await startLabeling(page, 'arena');
+      for (let i = 0; i < 2; i++) {
+        const prompt = page.getByRole('document', { name: 'Prompt' });
+        await prompt.waitFor();
+        expect(await prompt.textContent()).toMatch(/^USER: /);
+        const before = await page.locator('[data-assignment]').getAttribute('data-assignment');
+        await page.keyboard.press('1');
+        await page
+          .getByRole('radiogroup', { name: 'By how much' })
+          .getByRole('radio', { name: 'much' })
+          .check();
+        if (i === 0) await page.screenshot({ path: join(ARTIFACTS, 'arena-comparison.png') });
+        await page.getByRole('button', { name: /^Submit/ }).click();
+        if (i === 0)
+          await page.locator(`[data-assignment]:not([data-assignment="${before}"])`).waitFor();
+      }
+      await page.getByRole('status').filter({ hasText: 'Nothing to label' }).waitFor();
+      expect(problems).toEqual([]);
+
+      const owner = await signIn(OWNER.email, OWNER.password);
+      await owner.page.getByRole('link', { name: 'Generations' }).click();
+      await owner.page.getByRole('link', { name: generation.body.id }).click();
+      await owner.page.getByRole('heading', { name: /All prompts \(2 comparisons\)/ }).waitFor();
+      await owner.page
+        .getByRole('img', { name: 'Ratings with 95% intervals, All prompts' })
+        .waitFor();
+      await owner.page.screenshot({
+        path: join(ARTIFACTS, 'console-leaderboard.png'),
+        fullPage: true,
+      });
+      const href = await owner.page
+        .getByRole('link', { name: 'TRL preference (prompt, chosen, rejected)' })
+        .getAttribute('href');
+      const exported = (await owner.page.evaluate(
+        `fetch(${JSON.stringify(href)}).then((r) => r.text())`,
+      )) as string;
+      const rows = exported
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, string>);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(Object.keys(row)).toEqual(['prompt', 'chosen', 'rejected']);
+      expect(owner.problems).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('runs the operator console: projects, quality, workforce, with no console errors', async () => {

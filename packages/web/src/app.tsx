@@ -18,6 +18,12 @@ const WorkforcePage = lazy(() =>
   import('./console/workforce').then((m) => ({ default: m.WorkforcePage })),
 );
 const KeysPage = lazy(() => import('./console/keys').then((m) => ({ default: m.KeysPage })));
+const GenerationsPage = lazy(() =>
+  import('./console/generations').then((m) => ({ default: m.GenerationsPage })),
+);
+const GenerationPage = lazy(() =>
+  import('./console/generations').then((m) => ({ default: m.GenerationPage })),
+);
 const DeliveriesPage = lazy(() =>
   import('./console/deliveries').then((m) => ({ default: m.DeliveriesPage })),
 );
@@ -75,6 +81,7 @@ function Shell({ session, signOut }: { session: Session; signOut: () => Promise<
             <Link to="/console/workforce">Workforce</Link>
             {admin ? (
               <>
+                <Link to="/console/generations">Generations</Link>
                 <Link to="/console/keys">API keys</Link>
                 <Link to="/console/deliveries">Deliveries</Link>
               </>
@@ -102,6 +109,10 @@ function page(path: string, operator: boolean, admin: boolean) {
   if (operator && project)
     return <ProjectPage key={project[1]} name={decodeURIComponent(project[1]!)} />;
   if (operator && path === '/console/workforce') return <WorkforcePage />;
+  if (admin && path === '/console/generations') return <GenerationsPage />;
+  const generation = /^\/console\/generations\/([^/]+)$/.exec(path);
+  if (admin && generation)
+    return <GenerationPage key={generation[1]} id={decodeURIComponent(generation[1]!)} />;
   if (admin && path === '/console/keys') return <KeysPage />;
   if (admin && path === '/console/deliveries') return <DeliveriesPage />;
   return (

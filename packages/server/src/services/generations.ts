@@ -163,6 +163,16 @@ export async function startGeneration(
   return generation;
 }
 
+export async function listGenerations(db: Executor, scope: Scope) {
+  return db
+    .selectFrom('generations')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .orderBy('created_at', 'desc')
+    .limit(100)
+    .execute();
+}
+
 export async function requireGeneration(db: Executor, scope: Scope, id: string) {
   const generation = await db
     .selectFrom('generations')

@@ -7,6 +7,7 @@ import { principalOf } from '../../http/auth';
 import {
   generationView,
   importPromptSet,
+  listGenerations,
   listPromptSets,
   listResponses,
   requireGeneration,
@@ -144,6 +145,24 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
       );
       return reply.status(201).send(await generationView(db, generation));
     },
+  );
+
+  api.get(
+    '/api/v1/generations',
+    {
+      schema: {
+        tags,
+        summary: 'The latest 100 generations, newest first, with their progress',
+        response: { 200: z.object({ docs: z.array(GenerationSchema) }) },
+      },
+    },
+    async (request) => ({
+      docs: await Promise.all(
+        (await listGenerations(db, principalOf(request))).map((generation) =>
+          generationView(db, generation),
+        ),
+      ),
+    }),
   );
 
   api.get(

@@ -1,0 +1,230 @@
+import { api, seg } from '../api';
+import { Link } from '../router';
+import { useLoad } from './projects';
+
+interface Generation {
+  id: string;
+  status: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  created_at: string;
+}
+
+interface BoardRow {
+  model: string;
+  rating: number;
+  lower: number;
+  upper: number;
+  rank: number;
+  battles: number;
+}
+
+interface Board {
+  rows: BoardRow[];
+  models: string[];
+  winRates: Array<Array<number | null>>;
+  comparisons: number;
+}
+
+/** Generation runs with their progress. */
+export function GenerationsPage() {
+  const generations = useLoad<{ docs: Generation[] }>('/api/v1/generations');
+  return (
+    <section>
+      <h1>Generations</h1>
+      {generations.error ? <p role="alert">{generations.error}</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Generation</th>
+            <th scope="col">Status</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Failed</th>
+            <th scope="col">Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(generations.data?.docs ?? []).map((generation) => (
+            <tr key={generation.id}>
+              <th scope="row">
+                <Link to={`/console/generations/${seg(generation.id)}`}>{generation.id}</Link>
+              </th>
+              <td>{generation.status}</td>
+              <td>
+                <progress
+                  max={generation.total}
+                  value={generation.succeeded + generation.failed}
+                  aria-label={`Progress of ${generation.id}`}
+                />{' '}
+                {generation.succeeded + generation.failed}/{generation.total}
+              </td>
+              <td>{generation.failed}</td>
+              <td>{new Date(generation.created_at).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** One generation: its progress, the leaderboard with intervals and win rates, and exports. */
+export function GenerationPage({ id }: { id: string }) {
+  const generation = useLoad<Generation>(`/api/v1/generations/${seg(id)}`);
+  const board = useLoad<{ overall: Board; categories: Record<string, Board> }>(
+    `/api/v1/generations/${seg(id)}/leaderboard?bootstrap=1000`,
+  );
+  const g = generation.data;
+  return (
+    <section>
+      <h1>Generation {id}</h1>
+      {g ? (
+        <p>
+          {g.status}: {g.succeeded} responses, {g.failed} failed, {g.pending} to go of {g.total}.{' '}
+          {g.pending === 0 && g.failed > 0 ? (
+            <button
+              type="button"
+              onClick={() =>
+                void api
+                  .post(`/api/v1/generations/${seg(id)}/resume`, { retryFailed: true })
+                  .then(() => generation.reload())
+              }
+            >
+              Retry the failed ones
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+      <h2>Leaderboard</h2>
+      {board.error ? <p role="status">{board.error}</p> : null}
+      {board.data ? (
+        <>
+          <BoardView title="All prompts" board={board.data.overall} />
+          {Object.entries(board.data.categories).map(([category, categoryBoard]) => (
+            <BoardView key={category} title={`Category: ${category}`} board={categoryBoard} />
+          ))}
+        </>
+      ) : null}
+      <h2>Export</h2>
+      <ul>
+        {(
+          [
+            ['trl', 'TRL preference (prompt, chosen, rejected)'],
+            ['trl-conversational', 'TRL preference, conversational'],
+            ['arena', 'Chatbot-Arena battles'],
+          ] as const
+        ).map(([format, label]) => (
+          <li key={format}>
+            <a href={`/api/v1/generations/${seg(id)}/export?format=${format}`} download>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** The board as a table, the ratings with their intervals as a chart, and the win rates. */
+function BoardView({ title, board }: { title: string; board: Board }) {
+  const low = Math.min(...board.rows.map((row) => row.lower));
+  const high = Math.max(...board.rows.map((row) => row.upper));
+  const span = Math.max(1, high - low);
+  const width = 520;
+  const left = 160;
+  const x = (rating: number) => left + ((rating - low) / span) * (width - left - 20);
+  return (
+    <div className="board">
+      <h3>
+        {title} ({board.comparisons} comparison{board.comparisons === 1 ? '' : 's'})
+      </h3>
+      {board.comparisons < 10 * board.models.length ? (
+        <p className="note">
+          Few comparisons for {board.models.length} models: when one side wins every resample the
+          intervals shrink to a point. Treat these ranks as provisional.
+        </p>
+      ) : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Rank</th>
+            <th scope="col">Model</th>
+            <th scope="col">Rating</th>
+            <th scope="col">95% interval</th>
+            <th scope="col">Battles</th>
+          </tr>
+        </thead>
+        <tbody>
+          {board.rows.map((row) => (
+            <tr key={row.model}>
+              <td>{row.rank}</td>
+              <th scope="row">{row.model}</th>
+              <td>{row.rating.toFixed(0)}</td>
+              <td>
+                {row.lower.toFixed(0)} – {row.upper.toFixed(0)}
+              </td>
+              <td>{row.battles}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <svg
+        className="chart"
+        role="img"
+        aria-label={`Ratings with 95% intervals, ${title}`}
+        width={width}
+        height={board.rows.length * 24 + 8}
+      >
+        {board.rows.map((row, index) => (
+          <g key={row.model} transform={`translate(0 ${index * 24 + 4})`}>
+            <text x={0} y={14} fontSize={12}>
+              {row.model.length > 22 ? `${row.model.slice(0, 21)}…` : row.model}
+            </text>
+            <line
+              x1={x(row.lower)}
+              x2={x(row.upper)}
+              y1={10}
+              y2={10}
+              stroke="#2f5bea"
+              strokeWidth={2}
+            />
+            <circle cx={x(row.rating)} cy={10} r={4} fill="#2f5bea" />
+          </g>
+        ))}
+      </svg>
+      <table className="confusion">
+        <caption>Win rate of the row model against the column model</caption>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            {board.models.map((model) => (
+              <th key={model} scope="col">
+                {model}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {board.models.map((model, i) => (
+            <tr key={model}>
+              <th scope="row">{model}</th>
+              {board.models.map((other, j) => {
+                const rate = board.winRates[i]?.[j];
+                return (
+                  <td
+                    key={other}
+                    className={rate == null ? '' : `heat heat-${Math.round(rate * 4)}`}
+                  >
+                    {rate == null ? '—' : `${Math.round(rate * 100)}%`}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
