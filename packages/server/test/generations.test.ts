@@ -218,6 +218,23 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     expect(conversational[0].chosen).toEqual([
       { role: 'assistant', content: expect.stringMatching(/^echo: /) },
     ]);
+    const kto = await exported('kto');
+    expect(kto).toHaveLength(6);
+    expect(
+      kto.filter((row) => row.label === true).every((row) => /^echo: /.test(row.completion)),
+    ).toBe(true);
+    const reward = await exported('reward&raters=true');
+    expect(reward.map((row) => row.margin)).toEqual([2, 2, 2]);
+    expect(reward[0]).toMatchObject({ rater: expect.any(String) });
+    const sft = await exported('sft');
+    expect(sft).toHaveLength(3);
+    expect(sft[0].messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: expect.stringMatching(/^echo: /),
+    });
+    const hh = await exported('hh-rlhf');
+    expect(hh[0].chosen).toMatch(/^\n\nHuman: .+\n\nAssistant: echo: /s);
+    expect(board.body.overall.elo.echo).toBeGreaterThan(board.body.overall.elo['flaky-429']);
     const arena = await exported('arena');
     expect(arena).toHaveLength(4);
     expect(arena.filter((row) => row.winner === 'tie')).toHaveLength(1);

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { DomainError, type ChatMessage } from '@quorum/core';
-import { OutcomeTableBuilder, leaderboard, winRateMatrix, type Outcome } from '@quorum/quality';
+import {
+  OutcomeTableBuilder,
+  leaderboard,
+  onlineElo,
+  winRateMatrix,
+  type Outcome,
+} from '@quorum/quality';
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type { Effects } from './effects';
@@ -136,6 +142,9 @@ interface Judgement {
   models: [string, string];
   winner: number | 'tie';
   strength: string | null;
+  /** 1 + the strength's place on the task's scale (1 when the task has none). */
+  margin: number;
+  ratings: Record<string, number[]> | null;
   category: string | null;
   worker: string;
   prompt: string;
@@ -146,10 +155,11 @@ interface Judgement {
 async function judgements(db: Executor, scope: Scope, generationId: string): Promise<Judgement[]> {
   const rows = await sql<{
     metadata: Record<string, unknown>;
+    params: Record<string, unknown>;
     response: Record<string, unknown>;
     worker: string;
   }>`
-    select t.metadata, a.response, a.worker
+    select t.metadata, t.params, a.response, a.worker
       from task_answers a join tasks t on t.id = a.task_id
      where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
        and t.metadata ->> 'quorum_generation' = ${generationId}
@@ -170,6 +180,15 @@ async function judgements(db: Executor, scope: Scope, generationId: string): Pro
         models,
         winner: preference.winner as number | 'tie',
         strength: typeof preference.strength === 'string' ? preference.strength : null,
+        margin:
+          1 +
+          Math.max(
+            0,
+            (
+              (row.params.preference as { strength?: string[] } | undefined)?.strength ?? []
+            ).indexOf(String(preference.strength)),
+          ),
+        ratings: (row.response.ratings as Record<string, number[]> | undefined) ?? null,
         category: (row.metadata.category as string | null) ?? null,
         worker: row.worker,
         prompt: String(row.metadata.prompt),
@@ -200,6 +219,16 @@ export async function generationLeaderboard(
       models: [...table.items],
       winRates: winRateMatrix(table),
       comparisons: subset.length,
+      // Online Elo in the order the judgements came, beside the order-free Bradley-Terry board.
+      elo: Object.fromEntries(
+        onlineElo(
+          subset.map((judgement) => ({
+            left: judgement.models[0],
+            right: judgement.models[1],
+            score: judgement.winner === 'tie' ? 0.5 : judgement.winner === 0 ? 1 : 0,
+          })),
+        ),
+      ),
     };
   };
   if (all.length === 0)
@@ -215,18 +244,42 @@ export async function generationLeaderboard(
   };
 }
 
-export type PreferenceExportFormat = 'trl' | 'trl-conversational' | 'arena';
+export const PREFERENCE_EXPORT_FORMATS = [
+  'trl',
+  'trl-conversational',
+  'kto',
+  'reward',
+  'sft',
+  'hh-rlhf',
+  'arena',
+] as const;
+export type PreferenceExportFormat = (typeof PREFERENCE_EXPORT_FORMATS)[number];
+
+/** A conversation in Anthropic's HH-RLHF text form, ending with the assistant's turn. */
+function hhText(messages: ChatMessage[], answer: string): string {
+  const turns = messages.filter((message) => message.role !== 'system');
+  const system = messages.find((message) => message.role === 'system')?.content;
+  const lines = turns.map((message, index) => {
+    const speaker = message.role === 'user' ? 'Human' : 'Assistant';
+    const text = index === 0 && system ? `${system}\n\n${message.content}` : message.content;
+    return `\n\n${speaker}: ${text}`;
+  });
+  return `${lines.join('')}\n\nAssistant: ${answer}`;
+}
 
 /**
- * Training data from the preferences, one JSON object per line: TRL's preference format
- * (prompt, chosen, rejected; as text or as conversations), or Chatbot-Arena battle records. Ties
- * have no chosen side and are left out of the TRL formats.
+ * Training data from the preferences, one JSON object per line: TRL's preference format (prompt,
+ * chosen, rejected; as text or as conversations), KTO (each response labelled desirable or not),
+ * reward-model pairs with a margin from the strength, SFT messages (each preferred response once),
+ * Anthropic's HH-RLHF text, or Chatbot-Arena battle records. Ties have no chosen side and only the
+ * arena records keep them. With `raters`, rows carry the rater and their rubric scores.
  */
 export async function* exportPreferences(
   db: Executor,
   scope: Scope,
   generationId: string,
   format: PreferenceExportFormat,
+  options: { raters: boolean } = { raters: false },
 ): AsyncGenerator<string> {
   const generation = await requireGeneration(db, scope, generationId);
   const all = await judgements(db, scope, generation.id);
@@ -242,7 +295,24 @@ export async function* exportPreferences(
     for (const row of rows)
       contents.set(row.id, { content: row.content ?? '', messages: row.messages as ChatMessage[] });
   }
+  const taught = new Set<string>();
   for (const judgement of all) {
+    const extra = (side: number) =>
+      options.raters
+        ? {
+            rater: judgement.worker,
+            ...(judgement.ratings
+              ? {
+                  ratings: Object.fromEntries(
+                    Object.entries(judgement.ratings).map(([criterion, scores]) => [
+                      criterion,
+                      scores[side],
+                    ]),
+                  ),
+                }
+              : {}),
+          }
+        : {};
     if (format === 'arena') {
       yield JSON.stringify({
         model_a: judgement.models[0],
@@ -254,17 +324,61 @@ export async function* exportPreferences(
       continue;
     }
     if (judgement.winner === 'tie') continue;
-    const chosen = contents.get(judgement.responses[judgement.winner === 0 ? 0 : 1])!;
-    const rejected = contents.get(judgement.responses[judgement.winner === 0 ? 1 : 0])!;
+    const win = judgement.winner === 0 ? 0 : 1;
+    const chosenId = judgement.responses[win];
+    const chosen = contents.get(chosenId)!;
+    const rejected = contents.get(judgement.responses[1 - win]!)!;
     const messages = chosen.messages;
-    yield JSON.stringify(
-      format === 'trl'
-        ? { prompt: conversationText(messages), chosen: chosen.content, rejected: rejected.content }
-        : {
-            prompt: messages,
-            chosen: [{ role: 'assistant', content: chosen.content }],
-            rejected: [{ role: 'assistant', content: rejected.content }],
-          },
-    );
+    const prompt = conversationText(messages);
+    switch (format) {
+      case 'trl':
+        yield JSON.stringify({
+          prompt,
+          chosen: chosen.content,
+          rejected: rejected.content,
+          ...extra(win),
+        });
+        break;
+      case 'trl-conversational':
+        yield JSON.stringify({
+          prompt: messages,
+          chosen: [{ role: 'assistant', content: chosen.content }],
+          rejected: [{ role: 'assistant', content: rejected.content }],
+          ...extra(win),
+        });
+        break;
+      case 'kto':
+        yield JSON.stringify({ prompt, completion: chosen.content, label: true, ...extra(win) });
+        yield JSON.stringify({
+          prompt,
+          completion: rejected.content,
+          label: false,
+          ...extra(1 - win),
+        });
+        break;
+      case 'reward':
+        yield JSON.stringify({
+          prompt,
+          chosen: chosen.content,
+          rejected: rejected.content,
+          margin: judgement.margin,
+          ...extra(win),
+        });
+        break;
+      case 'sft':
+        // A preferred response is a demonstration once, however many raters preferred it.
+        if (taught.has(chosenId)) break;
+        taught.add(chosenId);
+        yield JSON.stringify({
+          messages: [...messages, { role: 'assistant', content: chosen.content }],
+        });
+        break;
+      case 'hh-rlhf':
+        yield JSON.stringify({
+          chosen: hhText(messages, chosen.content),
+          rejected: hhText(messages, rejected.content),
+        });
+        break;
+    }
   }
 }

@@ -19,6 +19,7 @@ import {
   createPreferenceTasks,
   exportPreferences,
   generationLeaderboard,
+  PREFERENCE_EXPORT_FORMATS,
 } from '../../services/preferences';
 import type { Api } from '../types';
 
@@ -313,6 +314,9 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
       .array(z.array(z.number().nullable()))
       .describe('winRates[i][j]: share of i’s games with j that i won (ties half)'),
     comparisons: z.number().int(),
+    elo: z
+      .record(z.string(), z.number())
+      .describe('Online Elo (K = 4) in answer order, for comparison'),
   });
 
   api.get(
@@ -347,15 +351,27 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
         summary: 'Preference data as JSON lines, streamed',
         description:
           '`trl`: {prompt, chosen, rejected} as text (TRL’s DPO format); `trl-conversational`: the same as ' +
-          'messages; `arena`: Chatbot-Arena battle records {model_a, model_b, winner, category, judge}. ' +
-          'Ties are left out of the TRL formats.',
+          'messages; `kto`: {prompt, completion, label}; `reward`: pairs with a margin from the strength; ' +
+          '`sft`: {messages} ending with each preferred response; `hh-rlhf`: Anthropic’s {chosen, rejected} ' +
+          'text; `arena`: Chatbot-Arena battle records {model_a, model_b, winner, category, judge}. Ties ' +
+          'only appear in the arena records.',
         params: IdParams,
-        querystring: z.object({ format: z.enum(['trl', 'trl-conversational', 'arena']) }).strict(),
+        querystring: z
+          .object({
+            format: z.enum(PREFERENCE_EXPORT_FORMATS),
+            raters: z
+              .enum(['true', 'false'])
+              .default('false')
+              .describe('Add the rater and rubric scores'),
+          })
+          .strict(),
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const lines = exportPreferences(db, principal, request.params.id, request.query.format);
+      const lines = exportPreferences(db, principal, request.params.id, request.query.format, {
+        raters: request.query.raters === 'true',
+      });
       // The first line is read before answering, so a missing generation is a 404, not a broken stream.
       const first = await lines.next();
       async function* body() {
