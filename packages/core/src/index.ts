@@ -16,3 +16,4 @@ export * from './api/workforce';
 export * from './api/models';
 export * from './models';
 export * from './prompts';
+export * from './judges';

@@ -6,6 +6,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
   let t: TestPlatform;
   let fake: FakeOpenAi;
   let api: ReturnType<typeof client>;
+  let duel = '';
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     t = await startTestPlatform(backend, { QUORUM_EGRESS_ALLOW: '127.0.0.1' });
@@ -14,6 +15,8 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       ['echo-a', 'echo'],
       ['flaky', 'flaky-429'],
       ['junk', 'garbage'],
+      ['judge', 'judge-a'],
+      ['babbler', 'judge-babble'],
     ])
       expect(
         (await api.post('/api/v1/models', { name, baseUrl: fake.url, model, maxRetries: 2 }))
@@ -144,6 +147,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       promptSet: 'duel-prompts',
       models: ['echo-a', 'flaky'],
     });
+    duel = generation.body.id;
     await finished(generation.body.id);
     const made = await api.post(`/api/v1/generations/${generation.body.id}/comparisons`, {
       project: 'duel',
@@ -240,6 +244,46 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     expect(arena.filter((row) => row.winner === 'tie')).toHaveLength(1);
     expect(arena[0]).toMatchObject({ judge: expect.any(String), category: expect.any(String) });
     expect((await api.get('/api/v1/generations/nope/export?format=trl')).status).toBe(404);
+  });
+
+  it('has a judge model rate the comparisons and reports its agreement with the humans', async () => {
+    const started = await api.post(`/api/v1/generations/${duel}/judges`, { model: 'judge' });
+    expect(started.status).toBe(201);
+    expect(started.body).toEqual({ judge: 'judge', model: 'judge-a', tasks: 4 });
+    expect(
+      (await api.post(`/api/v1/generations/${duel}/judges`, { model: 'babbler' })).status,
+    ).toBe(201);
+    let report: any;
+    for (let i = 0; i < 100; i++) {
+      report = (await api.get(`/api/v1/generations/${duel}/judges`)).body;
+      if (
+        report.judges.length === 2 &&
+        report.judges.every((j: { pending: number }) => j.pending === 0)
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const judge = report.judges.find((j: { judge: string }) => j.judge === 'judge');
+    expect(judge).toMatchObject({ verdicts: 4, failed: 0, pending: 0 });
+    // The humans preferred the echo model three times and tied once; the judge always says A.
+    const humansForA = await Promise.all(
+      (await api.get('/v1/tasks?project=duel')).body.docs.map(async (task: { task_id: string }) => {
+        const answers = (await api.get(`/api/v1/tasks/${task.task_id}/answers`)).body;
+        return answers.docs?.[0]?.response?.preference?.winner === 0;
+      }),
+    );
+    expect(judge.agreement.items).toBe(4);
+    expect(judge.agreement.observed).toBeCloseTo(humansForA.filter(Boolean).length / 4, 9);
+    expect(judge.disagreements).toHaveLength(4 - humansForA.filter(Boolean).length);
+    expect(Object.keys(judge.categories).sort()).toEqual(['math', 'writing']);
+    const babbler = report.judges.find((j: { judge: string }) => j.judge === 'babbler');
+    expect(babbler).toMatchObject({ verdicts: 0, failed: 4 });
+    expect(babbler.errors[0]).toMatch(/names no verdict/);
+    expect(babbler.agreement.items).toBe(0);
+    // Judging again finds nothing new.
+    expect((await api.post(`/api/v1/generations/${duel}/judges`, { model: 'judge' })).status).toBe(
+      409,
+    );
   });
 
   it('refuses unknown models and prompt sets by name', async () => {

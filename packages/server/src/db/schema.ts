@@ -282,6 +282,26 @@ export interface Database {
   prompts: PromptsTable;
   generations: GenerationsTable;
   generation_responses: GenerationResponsesTable;
+  judge_verdicts: JudgeVerdictsTable;
+}
+
+export interface JudgeVerdictsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  generation_id: string;
+  task_id: string;
+  endpoint_id: string;
+  model: string;
+  status: ResponseStatus;
+  /** 'A', 'B' or 'tie', as the task shows the responses. */
+  verdict: string | null;
+  reply: string | null;
+  error: string | null;
+  latency_ms: number | null;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
 }
 
 export interface PromptSetsTable {

@@ -8,7 +8,8 @@
  * - `empty`: 200 with no choices;
  * - `slow`: answers after 3 s;
  * - `trickle`: sends the headers, then one byte every 200 ms for 3 s;
- * - `busy`: like echo after 150 ms (for concurrency).
+ * - `busy`: like echo after 150 ms (for concurrency);
+ * - `judge-a`: a judge that always answers "[[A]] …"; `judge-babble`: one that names no verdict.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -94,6 +95,17 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
           return response.end(completion());
+        }
+        case 'judge-a':
+        case 'judge-babble': {
+          const content =
+            body.model === 'judge-a' ? '[[A]] The first is clearer.' : 'Both have merits.';
+          return json(
+            200,
+            JSON.stringify({
+              choices: [{ message: { role: 'assistant', content }, finish_reason: 'stop' }],
+            }),
+          );
         }
         case 'busy':
           await new Promise((resolve) => setTimeout(resolve, 150));

@@ -6,6 +6,7 @@ import * as qualityTaskIndex from './0004_quality_task_index';
 import * as ownerPassword from './0005_owner_password';
 import * as modelEndpoints from './0006_model_endpoints';
 import * as generations from './0007_generations';
+import * as judgeVerdicts from './0008_judge_verdicts';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_owner_password': ownerPassword,
   '0006_model_endpoints': modelEndpoints,
   '0007_generations': generations,
+  '0008_judge_verdicts': judgeVerdicts,
 };

@@ -21,6 +21,7 @@ import {
   generationLeaderboard,
   PREFERENCE_EXPORT_FORMATS,
 } from '../../services/preferences';
+import { judgeReport, startJudging } from '../../services/judges';
 import type { Api } from '../types';
 
 const tags = ['generation'];
@@ -385,5 +386,74 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
       );
       return reply.send(Readable.from(body()));
     },
+  );
+
+  api.post(
+    '/api/v1/generations/:id/judges',
+    {
+      schema: {
+        tags,
+        summary: 'Have a judge model give a verdict on every comparison task of the generation',
+        description:
+          'Runs in the background. Each verdict is A, B or tie as the task shows the responses; a ' +
+          'reply that names no single verdict is recorded as failed with the reason, never guessed.',
+        params: IdParams,
+        body: z
+          .object({ model: z.string().min(1).max(200).describe('Endpoint name or id') })
+          .strict(),
+        response: {
+          201: z.object({ judge: z.string(), model: z.string(), tasks: z.number().int() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const started = await inTransaction(db, (tx) =>
+        startJudging(
+          tx,
+          principalOf(request),
+          ctx.queue,
+          request.params.id,
+          request.body.model,
+          ctx.now(),
+        ),
+      );
+      return reply.status(201).send(started);
+    },
+  );
+
+  const Agreement = z.object({
+    items: z.number().int(),
+    kappa: z.number().nullable(),
+    observed: z.number().nullable(),
+  });
+  api.get(
+    '/api/v1/generations/:id/judges',
+    {
+      schema: {
+        tags,
+        summary:
+          'Each judge beside the humans: Cohen’s kappa overall and per category, and the disagreements',
+        params: IdParams,
+        response: {
+          200: z.object({
+            judges: z.array(
+              z.object({
+                judge: z.string(),
+                verdicts: z.number().int(),
+                failed: z.number().int(),
+                pending: z.number().int(),
+                errors: z.array(z.string()),
+                agreement: Agreement,
+                categories: z.record(z.string(), Agreement),
+                disagreements: z
+                  .array(z.string())
+                  .describe('Task ids where the judge and the humans differ'),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => judgeReport(db, principalOf(request), request.params.id),
   );
 }
