@@ -664,6 +664,24 @@ describe('the web app in Chromium', () => {
       await page.getByRole('status').filter({ hasText: 'Nothing to label' }).waitFor();
       expect(problems).toEqual([]);
 
+      expect(
+        (await api.post('/api/v1/models', { name: 'judge', baseUrl: fake.url, model: 'judge-a' }))
+          .status,
+      ).toBe(201);
+      expect(
+        (await api.post(`/api/v1/generations/${generation.body.id}/judges`, { model: 'judge' }))
+          .status,
+      ).toBe(201);
+      await expect
+        .poll(
+          async () =>
+            (await api.get(`/api/v1/generations/${generation.body.id}/judges`)).body.judges[0]
+              ?.verdicts,
+          {
+            timeout: 20_000,
+          },
+        )
+        .toBe(2);
       const owner = await signIn(OWNER.email, OWNER.password);
       await owner.page.getByRole('link', { name: 'Generations' }).click();
       await owner.page.getByRole('link', { name: generation.body.id }).click();
@@ -671,6 +689,8 @@ describe('the web app in Chromium', () => {
       await owner.page
         .getByRole('img', { name: 'Ratings with 95% intervals, All prompts' })
         .waitFor();
+      await owner.page.getByRole('heading', { name: 'Judges' }).waitFor();
+      await owner.page.getByRole('row', { name: /^judge/ }).waitFor();
       await owner.page.screenshot({
         path: join(ARTIFACTS, 'console-leaderboard.png'),
         fullPage: true,

@@ -107,6 +107,7 @@ export function GenerationPage({ id }: { id: string }) {
           ))}
         </>
       ) : null}
+      <Judges id={id} />
       <h2>Export</h2>
       <ul>
         {(
@@ -226,5 +227,72 @@ function BoardView({ title, board }: { title: string; board: Board }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+interface Agreement {
+  items: number;
+  kappa: number | null;
+  observed: number | null;
+}
+
+interface JudgeRow {
+  judge: string;
+  verdicts: number;
+  failed: number;
+  pending: number;
+  errors: string[];
+  agreement: Agreement;
+  categories: Record<string, Agreement>;
+  disagreements: string[];
+}
+
+/** Each judge model beside the humans: kappa overall and per category, and where they differ. */
+function Judges({ id }: { id: string }) {
+  const report = useLoad<{ judges: JudgeRow[] }>(`/api/v1/generations/${seg(id)}/judges`);
+  const judges = report.data?.judges ?? [];
+  if (judges.length === 0) return null;
+  const kappa = (a: Agreement) => (a.kappa === null ? '—' : a.kappa.toFixed(2));
+  return (
+    <>
+      <h2>Judges</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Judge</th>
+            <th scope="col">Verdicts</th>
+            <th scope="col">Failed</th>
+            <th scope="col">Agreement with humans</th>
+            <th scope="col">Cohen’s kappa</th>
+            <th scope="col">Per category</th>
+            <th scope="col">Disagreements</th>
+          </tr>
+        </thead>
+        <tbody>
+          {judges.map((judge) => (
+            <tr key={judge.judge}>
+              <th scope="row">{judge.judge}</th>
+              <td>
+                {judge.verdicts}
+                {judge.pending ? ` (${judge.pending} to go)` : ''}
+              </td>
+              <td title={judge.errors.join('\n')}>{judge.failed}</td>
+              <td>
+                {judge.agreement.observed === null
+                  ? '—'
+                  : `${Math.round(judge.agreement.observed * 100)}% of ${judge.agreement.items}`}
+              </td>
+              <td>{kappa(judge.agreement)}</td>
+              <td>
+                {Object.entries(judge.categories)
+                  .map(([category, agreement]) => `${category}: ${kappa(agreement)}`)
+                  .join(', ') || '—'}
+              </td>
+              <td>{judge.disagreements.length}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
