@@ -280,6 +280,54 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     expect(babbler).toMatchObject({ verdicts: 0, failed: 4 });
     expect(babbler.errors[0]).toMatch(/names no verdict/);
     expect(babbler.agreement.items).toBe(0);
+    // The disagreements go back to people; the reviewers here side with the judge (A).
+    expect(
+      (await api.post('/v1/projects', { type: 'comparison', name: 'duel-review' })).status,
+    ).toBe(200);
+    await api.raw('PATCH', '/api/v1/projects/duel-review/settings', {
+      consensus: { min: 1, max: 1 },
+    });
+    const routed = await api.post(`/api/v1/generations/${duel}/judges/review`, {
+      judge: 'judge',
+      project: 'duel-review',
+    });
+    expect(routed.status).toBe(201);
+    expect(routed.body).toEqual({ created: judge.disagreements.length, alreadySent: 0 });
+    expect(judge.disagreements.length).toBeGreaterThan(0);
+    const { token } = (
+      await api.post('/api/v1/workers', {
+        email: 'second-look@example.test',
+        name: 'S',
+        roles: ['annotator'],
+      })
+    ).body;
+    const second = client(t.url, token);
+    for (let i = 0; i < judge.disagreements.length; i++) {
+      const claimed = await second.post('/api/v1/work/claim', { project: 'duel-review' });
+      expect(claimed.status).toBe(200);
+      await second.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+        response: { preference: { winner: 0, strength: 'slightly' } },
+      });
+    }
+    const after = (await api.get(`/api/v1/generations/${duel}/judges`)).body.judges.find(
+      (j: { judge: string }) => j.judge === 'judge',
+    );
+    expect(after.reviews).toEqual({
+      reviewed: judge.disagreements.length,
+      withJudge: judge.disagreements.length,
+      withHumans: 0,
+      neither: 0,
+    });
+    const again = await api.post(`/api/v1/generations/${duel}/judges/review`, {
+      judge: 'judge',
+      project: 'duel-review',
+    });
+    expect(again.body).toEqual({ created: 0, alreadySent: judge.disagreements.length });
+    // Reviews are a second look, not more votes: the leaderboard still counts the 4 first ones.
+    expect(
+      (await api.get(`/api/v1/generations/${duel}/leaderboard?bootstrap=0`)).body.overall
+        .comparisons,
+    ).toBe(4);
     // Judging again finds nothing new.
     expect((await api.post(`/api/v1/generations/${duel}/judges`, { model: 'judge' })).status).toBe(
       409,

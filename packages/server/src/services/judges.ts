@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { cohenKappa } from '@quorum/quality';
 import { DomainError, type Scope } from '@quorum/core';
+import type { Effects } from './effects';
+import { createTask } from './tasks';
 import type { Executor } from '../db/executor';
 import type { JobQueue } from '../jobs/queue';
 import { requireGeneration } from './generations';
@@ -46,6 +48,24 @@ export async function startJudging(
 }
 
 type Label = 'A' | 'B' | 'tie';
+
+/** Of the disagreements a person looked at again: how many sided with the judge, the first humans, neither. */
+function reviewsOf(
+  compared: Array<{ task: string; human: Label; judge: Label }>,
+  reviews: Array<{ of: string; winner: unknown }>,
+) {
+  const outcome = { reviewed: 0, withJudge: 0, withHumans: 0, neither: 0 };
+  for (const item of compared) {
+    if (item.human === item.judge) continue;
+    const label = humanLabel(reviews.filter((review) => review.of === item.task));
+    if (label === null) continue;
+    outcome.reviewed++;
+    if (label === item.judge) outcome.withJudge++;
+    else if (label === item.human) outcome.withHumans++;
+    else outcome.neither++;
+  }
+  return outcome;
+}
 
 /** The humans' label of each judged task: the majority of its annotators' winners. */
 function humanLabel(answers: Array<{ winner: unknown }>): Label | null {
@@ -93,6 +113,15 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
   for (const row of answers.rows)
     byTask.set(row.task_id, [...(byTask.get(row.task_id) ?? []), row]);
   const judges = [...new Set(verdicts.map((row) => row.judge))].sort();
+  const reviewRows = (
+    await sql<{ of: string; judge: string; winner: unknown }>`
+      select t.metadata ->> 'review_of' as of, t.metadata ->> 'judge' as judge,
+             a.response -> 'preference' -> 'winner' as winner
+        from tasks t join task_answers a on a.task_id = t.id
+       where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+         and t.metadata ->> 'quorum_judge_review' = ${generation.id}
+    `.execute(db)
+  ).rows;
   return {
     judges: judges.map((judge) => {
       const mine = verdicts.filter((row) => row.judge === judge);
@@ -132,7 +161,75 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
           ]),
         ),
         disagreements: compared.filter((row) => row.human !== row.judge).map((row) => row.task),
+        reviews: reviewsOf(
+          compared,
+          reviewRows.filter((row) => row.judge === judge),
+        ),
       };
     }),
   };
+}
+
+/**
+ * Sends the items where a judge and the humans disagree back to people: each becomes a new
+ * comparison task in `project` with the same responses (in the same order), marked as a review of
+ * the original. Reviews do not enter the leaderboard; they tell who was right. Items already sent
+ * for this judge are not sent twice.
+ */
+export async function routeDisagreements(
+  db: Executor,
+  scope: Scope,
+  generationId: string,
+  input: { judge: string; project: string },
+  effects: Effects,
+  now: Date,
+) {
+  const report = await judgeReport(db, scope, generationId);
+  const judge = report.judges.find((candidate) => candidate.judge === input.judge);
+  if (!judge)
+    throw new DomainError(
+      'not_found',
+      `No verdicts from the judge "${input.judge}" on this generation`,
+    );
+  const already = await sql<{ of: string }>`
+    select t.metadata ->> 'review_of' as of from tasks t
+     where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+       and t.metadata ->> 'quorum_judge_review' = ${generationId}
+       and t.metadata ->> 'judge' = ${input.judge}
+  `.execute(db);
+  const sent = new Set(already.rows.map((row) => row.of));
+  let created = 0;
+  for (const taskId of judge.disagreements) {
+    if (sent.has(taskId)) continue;
+    const original = await db
+      .selectFrom('tasks')
+      .select(['params', 'metadata'])
+      .where('id', '=', taskId)
+      .where('organization_id', '=', scope.organizationId)
+      .where('livemode', '=', scope.livemode)
+      .executeTakeFirstOrThrow();
+    const metadata = original.metadata as Record<string, unknown>;
+    await createTask(
+      db,
+      scope,
+      'task',
+      'comparison',
+      {
+        ...(original.params as Record<string, unknown>),
+        project: input.project,
+        metadata: {
+          quorum_judge_review: generationId,
+          judge: input.judge,
+          review_of: taskId,
+          models: metadata.models,
+          responses: metadata.responses,
+          category: metadata.category ?? null,
+        },
+      },
+      effects,
+      now,
+    );
+    created++;
+  }
+  return { created, alreadySent: sent.size };
 }

@@ -245,6 +245,7 @@ interface JudgeRow {
   agreement: Agreement;
   categories: Record<string, Agreement>;
   disagreements: string[];
+  reviews: { reviewed: number; withJudge: number; withHumans: number; neither: number };
 }
 
 /** Each judge model beside the humans: kappa overall and per category, and where they differ. */
@@ -266,6 +267,7 @@ function Judges({ id }: { id: string }) {
             <th scope="col">Cohen’s kappa</th>
             <th scope="col">Per category</th>
             <th scope="col">Disagreements</th>
+            <th scope="col">Second look</th>
           </tr>
         </thead>
         <tbody>
@@ -289,6 +291,11 @@ function Judges({ id }: { id: string }) {
                   .join(', ') || '—'}
               </td>
               <td>{judge.disagreements.length}</td>
+              <td>
+                {judge.reviews.reviewed === 0
+                  ? '—'
+                  : `${judge.reviews.reviewed} reviewed: ${judge.reviews.withJudge} with the judge, ${judge.reviews.withHumans} with the first humans`}
+              </td>
             </tr>
           ))}
         </tbody>

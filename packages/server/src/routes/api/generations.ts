@@ -21,7 +21,7 @@ import {
   generationLeaderboard,
   PREFERENCE_EXPORT_FORMATS,
 } from '../../services/preferences';
-import { judgeReport, startJudging } from '../../services/judges';
+import { judgeReport, routeDisagreements, startJudging } from '../../services/judges';
 import type { Api } from '../types';
 
 const tags = ['generation'];
@@ -448,6 +448,14 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
                 disagreements: z
                   .array(z.string())
                   .describe('Task ids where the judge and the humans differ'),
+                reviews: z
+                  .object({
+                    reviewed: z.number().int(),
+                    withJudge: z.number().int(),
+                    withHumans: z.number().int(),
+                    neither: z.number().int(),
+                  })
+                  .describe('Disagreements people looked at again, and whom they sided with'),
               }),
             ),
           }),
@@ -455,5 +463,37 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
       },
     },
     async (request) => judgeReport(db, principalOf(request), request.params.id),
+  );
+
+  api.post(
+    '/api/v1/generations/:id/judges/review',
+    {
+      schema: {
+        tags,
+        summary: 'Send the items where a judge and the humans disagree back to people',
+        description:
+          'Each disagreement becomes a comparison task in `project` with the same responses, marked as a ' +
+          'review; reviews do not enter the leaderboard, and GET …/judges reports whom they sided with. ' +
+          'Items already sent for this judge are not sent twice.',
+        params: IdParams,
+        body: z
+          .object({ judge: z.string().min(1).max(200), project: z.string().min(1).max(200) })
+          .strict(),
+        response: { 201: z.object({ created: z.number().int(), alreadySent: z.number().int() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await inTransaction(db, (tx) =>
+        routeDisagreements(
+          tx,
+          principalOf(request),
+          request.params.id,
+          request.body,
+          effects,
+          ctx.now(),
+        ),
+      );
+      return reply.status(201).send(result);
+    },
   );
 }
