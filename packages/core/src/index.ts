@@ -17,3 +17,6 @@ export * from './api/models';
 export * from './models';
 export * from './prompts';
 export * from './judges';
+export * from './hazards';
+export * from './api/redteam';
+export * from './api/imports';

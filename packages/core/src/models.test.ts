@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isRetryableStatus, parseChatCompletion, parseRetryAfter, retryDelayMs } from './models';
+import {
+  ServerSentEvents,
+  isRetryableStatus,
+  parseChatCompletion,
+  parseRetryAfter,
+  parseStreamEvent,
+  retryDelayMs,
+} from './models';
 
 describe('retries', () => {
   it('backs off exponentially with jitter, capped, and obeys Retry-After', () => {
@@ -48,5 +55,52 @@ describe('parseChatCompletion', () => {
     expect(() => parseChatCompletion('[]')).toThrow(/no choices/);
     expect(() => parseChatCompletion('{"choices": []}')).toThrow(/no choices/);
     expect(() => parseChatCompletion('{"choices": [{"message": {}}]}')).toThrow(/content/);
+  });
+});
+
+describe('streamed completions', () => {
+  it('reads deltas, the finish reason, usage and the end', () => {
+    expect(
+      parseStreamEvent(
+        JSON.stringify({ choices: [{ delta: { content: 'Par' }, finish_reason: null }] }),
+      ),
+    ).toEqual({
+      kind: 'chunk',
+      delta: 'Par',
+      finishReason: null,
+      promptTokens: null,
+      completionTokens: null,
+    });
+    expect(
+      parseStreamEvent(
+        JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } }),
+      ),
+    ).toMatchObject({ delta: '', promptTokens: 3, completionTokens: 2 });
+    expect(parseStreamEvent('[DONE]')).toEqual({ kind: 'done' });
+  });
+
+  it('refuses chunks that are not completions, saying why', () => {
+    expect(() => parseStreamEvent('<html>')).toThrow(/not JSON/);
+    expect(() => parseStreamEvent('{"choices": []}')).toThrow(/no choices/);
+    expect(() => parseStreamEvent('{"error": {"message": "overloaded"}}')).toThrow(/overloaded/);
+    expect(() => parseStreamEvent('{"choices": [{"delta": {"content": 5}}]}')).toThrow(/not text/);
+  });
+
+  it('splits an event stream however the bytes are cut', () => {
+    const stream = 'data: one\n\n: comment\ndata: two\r\n\r\ndata: a\ndata: b\n\ndata: tail';
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: stream.length }), { maxLength: 6 }),
+        (cuts) => {
+          const points = [...new Set([0, ...cuts, stream.length])].sort((x, y) => x - y);
+          const events = new ServerSentEvents();
+          const seen: string[] = [];
+          for (let i = 1; i < points.length; i++)
+            seen.push(...events.push(stream.slice(points[i - 1], points[i])));
+          seen.push(...events.end());
+          expect(seen).toEqual(['one', 'two', 'a\nb', 'tail']);
+        },
+      ),
+    );
   });
 });

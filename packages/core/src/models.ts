@@ -74,3 +74,92 @@ export function parseChatCompletion(body: string): ChatCompletion {
     completionTokens: count(root.usage?.completion_tokens),
   };
 }
+
+/** One server-sent event of a streamed completion: a piece of text, the end, or the usage. */
+export type StreamEvent =
+  | { kind: 'done' }
+  | {
+      kind: 'chunk';
+      delta: string;
+      finishReason: string | null;
+      promptTokens: number | null;
+      completionTokens: number | null;
+    };
+
+/**
+ * The `data:` of one event of a streamed chat completion (`stream: true`): `[DONE]`, or a
+ * `chat.completion.chunk` whose first choice carries a `delta`. A chunk that is not JSON, or an
+ * error object, is refused with what was wrong.
+ */
+export function parseStreamEvent(data: string): StreamEvent {
+  if (data.trim() === '[DONE]') return { kind: 'done' };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new DomainError(
+      'unprocessable',
+      `a streamed chunk is not JSON: ${JSON.stringify(data.slice(0, 120))}`,
+    );
+  }
+  const root = json as {
+    choices?: unknown;
+    usage?: Record<string, unknown> | null;
+    error?: { message?: unknown };
+  } | null;
+  if (!root || typeof root !== 'object' || Array.isArray(root))
+    throw new DomainError('unprocessable', 'a streamed chunk is not a JSON object');
+  if (root.error)
+    throw new DomainError(
+      'unprocessable',
+      `the stream reported an error: ${String(root.error.message ?? 'unknown')}`.slice(0, 300),
+    );
+  const choices = Array.isArray(root.choices) ? root.choices : [];
+  // The last chunk with `stream_options.include_usage` has usage and no choices.
+  const first = choices[0] as
+    { delta?: { content?: unknown }; finish_reason?: unknown } | null | undefined;
+  if (choices.length === 0 && !root.usage)
+    throw new DomainError('unprocessable', 'a streamed chunk has no choices');
+  const content = first?.delta?.content;
+  if (content !== undefined && content !== null && typeof content !== 'string')
+    throw new DomainError('unprocessable', 'a streamed chunk has a delta that is not text');
+  return {
+    kind: 'chunk',
+    delta: typeof content === 'string' ? content : '',
+    finishReason: typeof first?.finish_reason === 'string' ? first.finish_reason : null,
+    promptTokens: count(root.usage?.prompt_tokens),
+    completionTokens: count(root.usage?.completion_tokens),
+  };
+}
+
+/**
+ * Splits a server-sent-events byte stream, decoded, into the `data` of each event. Feed it text
+ * as it arrives; it returns the complete events' data and keeps the unfinished rest.
+ */
+export class ServerSentEvents {
+  private pending = '';
+
+  push(text: string): string[] {
+    this.pending += text;
+    const events: string[] = [];
+    for (;;) {
+      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.pending);
+      if (!match) break;
+      const block = this.pending.slice(0, match.index);
+      this.pending = this.pending.slice(match.index + match[0].length);
+      const data = block
+        .split(/\r\n|\n|\r/)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''));
+      if (data.length > 0) events.push(data.join('\n'));
+    }
+    return events;
+  }
+
+  /** What is left when the stream ends: an event that lacked its closing blank line. */
+  end(): string[] {
+    const rest = this.pending;
+    this.pending = '';
+    return rest.trim() === '' ? [] : this.push(`${rest}\n\n`);
+  }
+}

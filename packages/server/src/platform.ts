@@ -15,6 +15,7 @@ import { createAssetStore } from './assets/index';
 import { createEgressGuard } from './egress/guard';
 import { buildApp } from './app';
 import { createSecretBox, loadSecretKey } from './secrets';
+import { createModelClient } from './services/model-client';
 
 export interface Platform {
   app: FastifyInstance;
@@ -86,15 +87,19 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     const queue = new BossQueue(database, log);
     await queue.start(QUEUES);
     closers.push(() => queue.stop());
+    const egress = createEgressGuard({ allow: config.egressAllow });
+    const now = () => new Date();
     const ctx: AppContext = {
       config,
       database,
       queue,
       assets: createAssetStore(config.assets),
-      egress: createEgressGuard({ allow: config.egressAllow }),
+      egress,
+      // One client per process, so each endpoint's concurrency limit holds across every caller.
+      models: createModelClient(egress, { now }),
       secrets: createSecretBox(loadSecretKey(config.secretKey, join(config.dataDir, 'secret-key'))),
       log,
-      now: () => new Date(),
+      now,
     };
     if (config.runWorkers) {
       await startWorkers(queue, ctx);

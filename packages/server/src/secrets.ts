@@ -1,5 +1,13 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@quorum/core';
 
@@ -52,7 +60,17 @@ export function loadSecretKey(configured: string | undefined, keyFile: string): 
   if (configured) return createHash('sha256').update(configured).digest();
   if (!existsSync(keyFile)) {
     mkdirSync(dirname(keyFile), { recursive: true });
-    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    // Written whole under a unique name, then linked into place: processes starting together
+    // on one data directory all end up reading the one complete key that won.
+    const draft = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    writeFileSync(draft, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(draft, keyFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
   }
   chmodSync(keyFile, 0o600);
   return createHash('sha256').update(readFileSync(keyFile, 'utf8').trim()).digest();

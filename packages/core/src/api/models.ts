@@ -93,3 +93,109 @@ export const ModelCallResultSchema = z.object({
   latencyMs: z.number(),
   attempts: z.number().int(),
 });
+
+/** One model on a leaderboard: Bradley-Terry rating on the 400-point Elo scale, 95% interval. */
+export const LeaderboardRowSchema = z.object({
+  model: z.string(),
+  rating: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+  rank: z
+    .number()
+    .int()
+    .describe('1 + the number of models whose lower bound is above this one’s upper bound'),
+  battles: z.number(),
+});
+
+export const StyleCovariateSchema = z.enum(['length', 'headers', 'lists', 'bold']);
+
+/** What one style covariate is worth on the leaderboard's Elo scale. */
+export const StyleCoefficientSchema = z.object({
+  covariate: StyleCovariateSchema,
+  points: z
+    .number()
+    .describe(
+      'Elo points that one standard deviation more of this covariate (a over b) is worth, style held equal otherwise',
+    ),
+  lower: z.number(),
+  upper: z.number(),
+  logOdds: z.number().describe('The same coefficient in log-odds per standard deviation'),
+  sd: z
+    .number()
+    .describe('Standard deviation of the covariate’s (a − b)/(a + b) over the comparisons'),
+});
+
+/** A leaderboard over one set of comparisons (all prompts, or one category). */
+export const LeaderboardBoardSchema = z.object({
+  rows: z.array(LeaderboardRowSchema),
+  models: z.array(z.string()),
+  winRates: z
+    .array(z.array(z.number().nullable()))
+    .describe('winRates[i][j]: share of i’s games with j that i won (ties half)'),
+  comparisons: z.number().int(),
+  elo: z
+    .record(z.string(), z.number())
+    .describe('Online Elo (K = 4) in answer order, for comparison'),
+  styleControl: z
+    .object({
+      rows: z.array(LeaderboardRowSchema),
+      coefficients: z.array(StyleCoefficientSchema),
+    })
+    .optional()
+    .describe(
+      'With style_control=true: the board with length, headers, list items and bold held equal, ' +
+        'and what each of them is worth',
+    ),
+});
+
+export const GenerationLeaderboardQuery = z
+  .object({
+    bootstrap: z.coerce.number().int().min(0).max(10_000).default(1000),
+    seed: z.coerce.number().int().min(0).default(1),
+    style_control: z
+      .enum(['true', 'false'])
+      .default('false')
+      .describe('Also fit the style-controlled board (Chatbot Arena’s style control)'),
+  })
+  .strict();
+
+export const GenerationLeaderboardSchema = z.object({
+  overall: LeaderboardBoardSchema,
+  categories: z.record(z.string(), LeaderboardBoardSchema),
+});
+export type LeaderboardBoard = z.infer<typeof LeaderboardBoardSchema>;
+export type GenerationLeaderboard = z.infer<typeof GenerationLeaderboardSchema>;
+export type StyleCoefficient = z.infer<typeof StyleCoefficientSchema>;
+
+export const GenerationRatingsSchema = z.object({
+  criteria: z.array(
+    z.object({
+      criterion: z.string(),
+      min: z.number().int(),
+      max: z.number().int(),
+      models: z.array(
+        z.object({
+          model: z.string(),
+          mean: z.number(),
+          lower: z.number().describe('95% interval'),
+          upper: z.number(),
+          count: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+  flags: z
+    .array(
+      z.object({
+        model: z.string(),
+        category: z.string(),
+        count: z.number().int(),
+        shown: z.number().int().describe('Times its responses were shown where flags were offered'),
+      }),
+    )
+    .describe('Safety flags by model and category'),
+  rewrites: z
+    .array(z.object({ model: z.string(), count: z.number().int() }))
+    .describe('Rewrites written for single responses of each model'),
+});
+export type GenerationRatings = z.infer<typeof GenerationRatingsSchema>;

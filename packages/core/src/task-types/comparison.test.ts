@@ -67,7 +67,7 @@ describe('comparison create params', () => {
       'neither choices nor fields',
       { attachments: ['https://a/1', 'https://a/2'] },
       'choices',
-      'choices, fields, preference or criteria is required',
+      'choices, fields, preference, criteria, ranking, flags or rewrite is required',
     ],
     [
       'a duplicate choice',
@@ -215,5 +215,53 @@ describe('comparison preferences and ratings', () => {
     expect(() =>
       parseCreateTaskBody('comparison', { ...params, criteria: [{ id: 'a', min: 3, max: 3 }] }),
     ).toThrow('criteria.0.max');
+  });
+});
+
+describe('comparison rankings, flags and rewrites', () => {
+  const { params } = parseCreateTaskBody('comparison', {
+    attachments: ['A says hi', 'B says hello', 'C says hey'],
+    attachment_type: 'text',
+    ranking: true,
+    flags: ['hte'],
+    rewrite: { required: false },
+  });
+
+  it('takes a full ranking, flags on attachments and an optional rewrite', () => {
+    const response = { ranking: [2, 0, 1], flags: [{ attachment: 1, category: 'hte' }] };
+    expect(parseTaskResponse('comparison', response, params)).toEqual(response);
+    expect(
+      parseTaskResponse('comparison', { ...response, rewrite: 'Hello!' }, params).rewrite,
+    ).toBe('Hello!');
+  });
+
+  it('names the ranking that misses or repeats an item', () => {
+    const ranking = (value: number[]) =>
+      failure(() => parseTaskResponse('comparison', { ranking: value, flags: [] }, params));
+    expect(ranking([0, 1]).message).toContain('all 3');
+    expect(ranking([0, 1, 1]).field).toBe('response.ranking.2');
+    expect(ranking([0, 1, 3]).field).toBe('response.ranking.2');
+  });
+
+  it('refuses a flag on a response that does not exist, and parts the task did not ask for', () => {
+    expect(
+      failure(() =>
+        parseTaskResponse(
+          'comparison',
+          { ranking: [0, 1, 2], flags: [{ attachment: 3, category: 'hte' }] },
+          params,
+        ),
+      ).field,
+    ).toBe('response.flags.0.attachment');
+    const plain = parseCreateTaskBody('comparison', recorded).params;
+    expect(
+      failure(() => parseTaskResponse('comparison', { choice: 'yes', ranking: [0, 1] }, plain))
+        .field,
+    ).toBe('response.ranking');
+  });
+
+  it('completes a test-mode task with a valid identity ranking', () => {
+    const response = TASK_TYPES.comparison!.testResponse(params);
+    expect(parseTaskResponse('comparison', response, params)).toEqual(response);
   });
 });

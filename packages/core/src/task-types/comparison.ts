@@ -6,6 +6,17 @@ import {
   isAttachmentUrl,
 } from './attachments';
 import { defineTaskType } from './definition';
+import {
+  Criteria,
+  Flag,
+  FlagCategories,
+  checkCriteria,
+  checkRatings,
+  RewriteRequest,
+  checkFlags,
+  checkRanking,
+  checkRewrite,
+} from './feedback';
 import { NonBlankString, listForMessage, reportFirst, type Problem } from './validation';
 
 const ComparisonParamsBase = z.strictObject({
@@ -32,18 +43,13 @@ const ComparisonParamsBase = z.strictObject({
     })
     .optional(),
   /** Ratings of every attachment on each criterion (a rubric), integers from `min` to `max`. */
-  criteria: z
-    .array(
-      z.strictObject({
-        id: NonBlankString,
-        description: z.string().optional(),
-        min: z.number().int().default(1),
-        max: z.number().int().default(7),
-      }),
-    )
-    .min(1)
-    .max(20)
-    .optional(),
+  criteria: Criteria.optional(),
+  /** Rank every attachment from best to worst (a ranking of N responses). */
+  ranking: z.boolean().optional(),
+  /** Safety flags any attachment may be given: the categories offered (e.g. hazard ids). */
+  flags: FlagCategories.optional(),
+  /** Ask for a rewrite: the ideal response, a demonstration for supervised fine-tuning. */
+  rewrite: RewriteRequest.optional(),
 });
 
 export type ComparisonParams = z.output<typeof ComparisonParamsBase>;
@@ -62,20 +68,18 @@ function checkComparisonParams(params: ComparisonParams): Problem | undefined {
     params.choices === undefined &&
     params.fields === undefined &&
     params.preference === undefined &&
-    params.criteria === undefined
+    params.criteria === undefined &&
+    !params.ranking &&
+    params.flags === undefined &&
+    params.rewrite === undefined
   ) {
-    return { path: ['choices'], message: 'choices, fields, preference or criteria is required' };
+    return {
+      path: ['choices'],
+      message: 'choices, fields, preference, criteria, ranking, flags or rewrite is required',
+    };
   }
-  const criteria = params.criteria ?? [];
-  for (const [index, criterion] of criteria.entries()) {
-    if (criteria.findIndex((other) => other.id === criterion.id) !== index)
-      return {
-        path: ['criteria', index, 'id'],
-        message: `duplicate criterion ${JSON.stringify(criterion.id)}`,
-      };
-    if (criterion.max <= criterion.min)
-      return { path: ['criteria', index, 'max'], message: 'must be greater than min' };
-  }
+  const criteriaProblem = checkCriteria(params.criteria);
+  if (criteriaProblem) return criteriaProblem;
   const choices = params.choices ?? [];
   const duplicate = choices.findIndex((choice, index) => choices.indexOf(choice) !== index);
   if (duplicate >= 0) {
@@ -115,17 +119,24 @@ export const ComparisonResponseSchema = z
       })
       .optional(),
     ratings: z.record(z.string(), z.array(z.number().int())).optional(),
+    /** Attachment indexes, best first. */
+    ranking: z.array(z.number().int().nonnegative()).optional(),
+    flags: z.array(Flag).optional(),
+    rewrite: z.string().max(MAX_TEXT_ATTACHMENT_LENGTH).optional(),
   })
   .superRefine((response, ctx) => {
     if (
       response.choice === undefined &&
       response.fields === undefined &&
       response.preference === undefined &&
-      response.ratings === undefined
+      response.ratings === undefined &&
+      response.ranking === undefined &&
+      response.flags === undefined &&
+      response.rewrite === undefined
     ) {
       ctx.addIssue({
         code: 'custom',
-        message: 'choice, fields, preference or ratings is required',
+        message: 'choice, fields, preference, ratings, ranking, flags or rewrite is required',
         path: ['choice'],
       });
     }
@@ -153,7 +164,13 @@ function checkComparisonResponse(
       return { path: ['fields', id], message: `unknown field ${JSON.stringify(id)}` };
     }
   }
-  return checkPreference(response, params) ?? checkRatings(response, params);
+  return (
+    checkPreference(response, params) ??
+    checkRatings(response.ratings, params.criteria, params.attachments.length, 'attachment') ??
+    checkRanking(response.ranking, params.ranking === true, params.attachments.length) ??
+    checkFlags(response.flags, params.flags, { attachment: params.attachments.length }) ??
+    checkRewrite(response.rewrite, params.rewrite)
+  );
 }
 
 function checkPreference(
@@ -194,32 +211,6 @@ function checkPreference(
   return undefined;
 }
 
-function checkRatings(response: ComparisonResponse, params: ComparisonParams): Problem | undefined {
-  const { ratings } = response;
-  if (!params.criteria)
-    return ratings ? { path: ['ratings'], message: 'this task asks for no ratings' } : undefined;
-  if (!ratings) return { path: ['ratings'], message: 'is required' };
-  for (const id of Object.keys(ratings))
-    if (!params.criteria.some((criterion) => criterion.id === id))
-      return { path: ['ratings', id], message: `unknown criterion ${JSON.stringify(id)}` };
-  for (const criterion of params.criteria) {
-    const scores = ratings[criterion.id];
-    if (!scores) return { path: ['ratings', criterion.id], message: 'is required' };
-    if (scores.length !== params.attachments.length)
-      return {
-        path: ['ratings', criterion.id],
-        message: `must have one score per attachment (${params.attachments.length})`,
-      };
-    const index = scores.findIndex((score) => score < criterion.min || score > criterion.max);
-    if (index >= 0)
-      return {
-        path: ['ratings', criterion.id, index],
-        message: `must be from ${criterion.min} to ${criterion.max}`,
-      };
-  }
-  return undefined;
-}
-
 export const comparison = defineTaskType({
   type: 'comparison',
   params: ComparisonParamsSchema,
@@ -243,6 +234,9 @@ export const comparison = defineTaskType({
           params.attachments.map(() => criterion.min),
         ]),
       );
+    if (params.ranking) response.ranking = params.attachments.map((_, index) => index);
+    if (params.flags !== undefined) response.flags = [];
+    if (params.rewrite !== undefined) response.rewrite = params.attachments[0] ?? '';
     return response;
   },
   checkResponse: checkComparisonResponse,

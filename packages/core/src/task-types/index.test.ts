@@ -10,11 +10,12 @@ const TYPES = [
   'comparison',
   'namedentityrecognition',
   'textcollection',
+  'chat',
 ];
 const categorization = { attachment: 'Buy now', categories: ['spam', 'ham'] };
 
 describe('task type registry', () => {
-  it('offers exactly the five implemented types', () => {
+  it('offers exactly the six implemented types', () => {
     expect(Object.keys(TASK_TYPES)).toEqual(TYPES);
     for (const type of TYPES) expect(TASK_TYPES[type]!.type).toBe(type);
   });
@@ -275,12 +276,44 @@ const textCollectionBody = fc.record({
     ),
 });
 
+const message = fc.record({
+  role: fc.constantFrom('system', 'user', 'assistant'),
+  content: fc.string({ maxLength: 40 }),
+});
+const userTurn = fc.record({ role: fc.constant('user'), content: fc.string({ minLength: 1 }) });
+const criteria = fc
+  .uniqueArray(labelName, { minLength: 1, maxLength: 3 })
+  .map((ids) => ids.map((id) => ({ id, min: 1, max: 5 })));
+
+const chatBody = fc.oneof(
+  fc.record(
+    {
+      endpoint: labelName,
+      messages: fc.array(message, { maxLength: 4 }),
+      max_turns: fc.integer({ min: 1, max: 20 }),
+      criteria,
+      flags: fc.uniqueArray(labelName, { minLength: 1, maxLength: 3 }),
+    },
+    { requiredKeys: ['endpoint'] },
+  ),
+  fc.record(
+    {
+      messages: fc.tuple(fc.array(message, { maxLength: 3 }), userTurn).map(([a, b]) => [...a, b]),
+      responses: fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 4 }),
+      criteria,
+      rewrite: fc.record({ required: fc.boolean() }),
+    },
+    { requiredKeys: ['messages', 'responses'] },
+  ),
+);
+
 const validBodies: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   imageannotation: imageAnnotationBody,
   categorization: categorizationBody,
   comparison: comparisonBody,
   namedentityrecognition: nerBody,
   textcollection: textCollectionBody,
+  chat: chatBody,
 };
 
 /** Bodies that look like task bodies: common field names and real param names, any JSON values. */
@@ -296,6 +329,9 @@ const anyBody = fc.dictionary(
       'text',
       'fields',
       'choices',
+      'messages',
+      'endpoint',
+      'responses',
     ),
     fc.string(),
   ),

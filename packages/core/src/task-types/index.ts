@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import { categorization } from './categorization';
+import { chat } from './chat';
 import { CommonTaskFields, isCommonTaskField, type CommonTaskFieldsType } from './common';
 import { comparison } from './comparison';
 import type { TaskTypeImplementation } from './definition';
@@ -39,6 +40,8 @@ export {
   type ComparisonParams,
   type ComparisonResponse,
 } from './comparison';
+export { ChatParamsSchema, ChatResponseSchema, type ChatParams, type ChatResponse } from './chat';
+export type { CriteriaType, FlagType, RewriteRequestType } from './feedback';
 export {
   NerParamsSchema,
   NerResponseSchema,
@@ -61,6 +64,7 @@ const IMPLEMENTATIONS: Readonly<Record<string, TaskTypeImplementation>> = Object
     [comparison.type]: comparison,
     [namedEntityRecognition.type]: namedEntityRecognition,
     [textCollection.type]: textCollection,
+    [chat.type]: chat,
   }),
 );
 

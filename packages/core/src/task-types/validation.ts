@@ -125,7 +125,9 @@ function toProblem(issue: z.core.$ZodIssue, base: Path): Problem {
   const path = [...base, ...issue.path];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    return { path: [...path, key], message: `unknown field ${JSON.stringify(key)}` };
+    // An empty key cannot name a field; the object holding it can.
+    const at = key !== '' ? [...path, key] : path.length > 0 ? path : ['body'];
+    return { path: at, message: `unknown field ${JSON.stringify(key)}` };
   }
   if (
     issue.code === 'invalid_union' &&

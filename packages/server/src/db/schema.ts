@@ -38,6 +38,8 @@ export interface ProjectsTable {
   version: Generated<number>;
   /** Routing and quality settings (see services/answers.ts ProjectSettings). */
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** The Label Studio labeling config (XML) the project was created from, if it was. */
+  label_studio_config: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -283,6 +285,8 @@ export interface Database {
   generations: GenerationsTable;
   generation_responses: GenerationResponsesTable;
   judge_verdicts: JudgeVerdictsTable;
+  chat_turns: ChatTurnsTable;
+  redteam_campaigns: RedteamCampaignsTable;
 }
 
 export interface JudgeVerdictsTable {
@@ -390,3 +394,34 @@ export type WorkerRow = Selectable<WorkersTable>;
 export type ProjectMemberRow = Selectable<ProjectMembersTable>;
 export type AssignmentRow = Selectable<AssignmentsTable>;
 export type WorkItemRow = Selectable<WorkItemsTable>;
+
+export interface ChatTurnsTable {
+  assignment_id: string;
+  seq: number;
+  organization_id: string;
+  livemode: boolean;
+  task_id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  endpoint_id: string | null;
+  latency_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  finish_reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface RedteamCampaignsTable {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  name: string;
+  project_id: string;
+  endpoint_ids: Json;
+  taxonomy: Json;
+  categories: Json;
+  severities: Json;
+  attempts_per_category: number;
+  max_turns: number;
+  created_at: Timestamp;
+}

@@ -7,6 +7,8 @@ import * as ownerPassword from './0005_owner_password';
 import * as modelEndpoints from './0006_model_endpoints';
 import * as generations from './0007_generations';
 import * as judgeVerdicts from './0008_judge_verdicts';
+import * as chatAndRedteam from './0009_chat_and_redteam';
+import * as labelStudioConfig from './0010_label_studio_config';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_model_endpoints': modelEndpoints,
   '0007_generations': generations,
   '0008_judge_verdicts': judgeVerdicts,
+  '0009_chat_and_redteam': chatAndRedteam,
+  '0010_label_studio_config': labelStudioConfig,
 };
