@@ -4,7 +4,11 @@
  * Reference: one pass that tallies the comparisons into their distinct (a, b, outcome) cells,
  * the least any method must do with its input. Then the Bradley-Terry fit (target < 2 s), 1,000
  * bootstrap rounds (target < 60 s; each round resamples the unique-outcome counts), and the
- * whole `quorum leaderboard` command on the same battles as a 1M-line JSONL file. Memory printed.
+ * whole `quorum leaderboard` command on the same battles as a 1M-line JSONL file. Then style
+ * control on the same battles, each side given a response style drawn apart from the outcome:
+ * the fit and 100 bootstrap rounds (continuous covariates leave no cells to tally, so every
+ * round is Newton passes over all the battles), beside the plain fit and bootstrap measured
+ * above. Memory printed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +16,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   OutcomeTableBuilder,
+  STYLE_COVARIATES,
+  StyledComparisonBuilder,
   bootstrapBradleyTerry,
+  bootstrapStyleControl,
   fitBradleyTerry,
   leaderboard,
   seededRandom,
@@ -36,11 +43,13 @@ export async function run(args: string[]) {
       comparisons: { type: 'string', default: '1000000' },
       models: { type: 'string', default: '100' },
       rounds: { type: 'string', default: '1000' },
+      'style-rounds': { type: 'string', default: '100' },
     },
   });
   const total = Number(values.comparisons);
   const modelCount = Number(values.models);
   const rounds = Number(values.rounds);
+  const styleRounds = Number(values['style-rounds']);
 
   // Battles from known strengths: log-strengths spread like a real arena's, 10% ties.
   const random = seededRandom(42);
@@ -101,6 +110,54 @@ export async function run(args: string[]) {
   const widths = Array.from(boot.value.upper, (u, i) => u - boot.value.lower[i]!);
   const meanWidth = (widths.reduce((s, w) => s + w, 0) / widths.length) * (400 / Math.LN10);
 
+  // Style control on the same battles. Each model has its own habits (typical length, markdown);
+  // each response varies around them. Styles are drawn apart from the outcomes, so every
+  // coefficient's interval should cover 0 and the ratings barely move.
+  const styleRandom = seededRandom(7);
+  const habits = names.map(() => ({
+    length: 100 + styleRandom() * 700,
+    headers: styleRandom() * 3,
+    lists: styleRandom() * 8,
+    bold: styleRandom() * 5,
+  }));
+  const draw = (model: number) => {
+    const habit = habits[model]!;
+    const around = (mean: number) => Math.floor(mean * 2 * styleRandom());
+    return {
+      length: Math.round(habit.length * (0.5 + styleRandom())),
+      headers: around(habit.headers),
+      lists: around(habit.lists),
+      bold: around(habit.bold),
+    };
+  };
+  const styledBuild = timed(() => {
+    const builder = new StyledComparisonBuilder();
+    for (let i = 0; i < total; i++)
+      builder.add(
+        names[left[i]!]!,
+        names[right[i]!]!,
+        OUTCOMES[outcome[i]!]!,
+        draw(left[i]!),
+        draw(right[i]!),
+      );
+    return builder.build();
+  });
+  sample();
+  const styled = styledBuild.value;
+  const styleFit = timed(() =>
+    bootstrapStyleControl(styled, { rounds: 0, random: seededRandom(1) }),
+  );
+  sample();
+  const styleBoot = timed(() =>
+    bootstrapStyleControl(styled, { rounds: styleRounds, random: seededRandom(1) }),
+  );
+  sample();
+  const points = 400 / Math.LN10;
+  let largestShift = 0;
+  styleFit.value.logStrengths.forEach((t, i) => {
+    largestShift = Math.max(largestShift, Math.abs(t - fitted[i]!) * points);
+  });
+
   // The command on a file of the same battles.
   const directory = mkdtempSync(join(tmpdir(), 'quorum-bench-board-'));
   const input = join(directory, 'battles.jsonl');
@@ -143,6 +200,25 @@ export async function run(args: string[]) {
   );
   console.log(
     `  top model ${board[0]!.model} at ${board[0]!.rating.toFixed(1)} (95% interval ±${topHalfWidth.toFixed(1)} points)`,
+  );
+  console.log(`\n  style control (length, headers, lists, bold; the same battles)`);
+  console.log(`    collect styles             ${seconds(styledBuild.ms)}`);
+  console.log(
+    `    style-controlled fit       ${seconds(styleFit.ms)}  (${(styleFit.ms / fit.ms).toFixed(1)}× the plain fit)`,
+  );
+  const plainRound = boot.ms / Math.max(1, rounds);
+  const styleRound = styleBoot.ms / Math.max(1, styleRounds);
+  console.log(
+    `    ${styleRounds} bootstrap rounds      ${seconds(styleBoot.ms)}  (${styleRound.toFixed(0)} ms a round, ${(styleRound / plainRound).toFixed(1)}× a plain round)`,
+  );
+  console.log(
+    `    coefficients (Elo points per sd, 95%): ${STYLE_COVARIATES.map(
+      (name, k) =>
+        `${name} ${(styleBoot.value.coefficients[k]! * points).toFixed(1)} [${(styleBoot.value.coefficientLower[k]! * points).toFixed(1)}, ${(styleBoot.value.coefficientUpper[k]! * points).toFixed(1)}]`,
+    ).join(', ')}`,
+  );
+  console.log(
+    `    largest rating change from the plain fit ${largestShift.toFixed(1)} points (styles independent of outcomes)`,
   );
   console.log(`  memory: peak RSS ${mb(peakRss)}, heap now ${mb(process.memoryUsage().heapUsed)}`);
 }

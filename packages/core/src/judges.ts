@@ -45,3 +45,78 @@ export function parseVerdict(reply: string): Verdict | string {
     return `the judge's reply names no verdict ([[A]], [[B]] or [[tie]]): ${JSON.stringify(reply.slice(0, 120))}`;
   return word === 'a' ? 'A' : word === 'b' ? 'B' : 'tie';
 }
+
+/** A rubric criterion a judge scores on: integers from `min` to `max`. */
+export interface JudgeCriterion {
+  id: string;
+  description?: string | undefined;
+  min: number;
+  max: number;
+}
+
+const RATING_INSTRUCTIONS =
+  'You are an impartial judge. Rate the response to the conversation below on each criterion, ' +
+  'with a whole number in the range given. Ignore its length. Answer with one JSON object ' +
+  'mapping each criterion id to its score, e.g. {"helpful": 5}, then, optionally, one sentence ' +
+  'of reasons.';
+
+/** The messages a judge model gets to rate one response on a rubric (Likert scales). */
+export function ratingMessages(
+  conversation: string,
+  response: string,
+  criteria: readonly JudgeCriterion[],
+  instructions = RATING_INSTRUCTIONS,
+): ChatMessage[] {
+  const rubric = criteria
+    .map(
+      (criterion) =>
+        `- ${criterion.id} (${criterion.min} to ${criterion.max})` +
+        (criterion.description ? `: ${criterion.description}` : ''),
+    )
+    .join('\n');
+  return [
+    { role: 'system', content: instructions },
+    {
+      role: 'user',
+      content:
+        `[Conversation]\n${conversation}\n\n[Response]\n${response}\n\n[Criteria]\n${rubric}\n\n` +
+        'Answer with the JSON object of scores.',
+    },
+  ];
+}
+
+/**
+ * The scores in a judge's rating reply: the first JSON object in it, with a whole number in range
+ * for every criterion. Anything else is refused with the reason: a score is never guessed.
+ */
+export function parseRatings(
+  reply: string,
+  criteria: readonly JudgeCriterion[],
+): Record<string, number> | string {
+  const start = reply.indexOf('{');
+  const end = start < 0 ? -1 : reply.indexOf('}', start);
+  if (start < 0 || end < 0)
+    return `the judge's reply holds no JSON object of scores: ${JSON.stringify(reply.slice(0, 120))}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(reply.slice(start, end + 1));
+  } catch {
+    return `the judge's scores are not valid JSON: ${JSON.stringify(reply.slice(start, end + 1).slice(0, 120))}`;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    return "the judge's scores are not a JSON object";
+  const scores: Record<string, number> = {};
+  for (const criterion of criteria) {
+    const score = (parsed as Record<string, unknown>)[criterion.id];
+    if (score === undefined) return `the judge gave no score for "${criterion.id}"`;
+    if (
+      typeof score !== 'number' ||
+      !Number.isInteger(score) ||
+      score < criterion.min ||
+      score > criterion.max
+    )
+      return `the judge's score for "${criterion.id}" is not a whole number from ${criterion.min} to ${criterion.max}: ${JSON.stringify(score)}`;
+    scores[criterion.id] = score;
+  }
+  return scores;
+}

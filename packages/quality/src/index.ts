@@ -5,3 +5,4 @@ export * from './truth/index';
 export * from './geometry/index';
 export * from './text/index';
 export * from './standing/index';
+export * from './rates/index';

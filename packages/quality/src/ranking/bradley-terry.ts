@@ -178,7 +178,7 @@ function denseHessian(
 }
 
 /** Solves A x = b for symmetric positive definite A (row-major, overwritten). */
-function solveCholesky(matrix: Float64Array, b: Float64Array): Float64Array {
+export function solveCholesky(matrix: Float64Array, b: Float64Array): Float64Array {
   const n = b.length;
   for (let j = 0; j < n; j++) {
     let diagonal = matrix[j * n + j]!;

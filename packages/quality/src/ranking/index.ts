@@ -47,3 +47,25 @@ export {
   onlineElo,
   winRateMatrix,
 } from './leaderboard';
+export {
+  type ContextualComparisons,
+  type ContextualFit,
+  fitContextualBradleyTerry,
+} from './contextual-bradley-terry';
+export {
+  type ResponseStyle,
+  type StyleCovariate,
+  STYLE_COVARIATES,
+  normalizedDifference,
+  responseStyle,
+} from './style-features';
+export {
+  type StyledComparisons,
+  type StyleControlIntervals,
+  type StyleControlOptions,
+  type StyleCoefficientRow,
+  type StyleControlledLeaderboard,
+  StyledComparisonBuilder,
+  bootstrapStyleControl,
+  styleControlledLeaderboard,
+} from './style-control';
