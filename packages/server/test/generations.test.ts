@@ -7,6 +7,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
   let fake: FakeOpenAi;
   let api: ReturnType<typeof client>;
   let duel = '';
+  let tri = '';
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     t = await startTestPlatform(backend, { QUORUM_EGRESS_ALLOW: '127.0.0.1' });
@@ -17,6 +18,8 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       ['junk', 'garbage'],
       ['judge', 'judge-a'],
       ['babbler', 'judge-babble'],
+      ['rater', 'judge-rate'],
+      ['rater-junk', 'judge-rate-junk'],
     ])
       expect(
         (await api.post('/api/v1/models', { name, baseUrl: fake.url, model, maxRetries: 2 }))
@@ -196,6 +199,27 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     const winRates = board.body.overall.winRates;
     const echo = board.body.overall.models.indexOf('echo');
     expect(winRates[echo][1 - echo]).toBeCloseTo(3.5 / 4, 9);
+    expect(board.body.overall).not.toHaveProperty('styleControl');
+    // Both models echo the prompt, so style never differs: style control changes no rating.
+    const styled = await api.get(
+      `/api/v1/generations/${generation.body.id}/leaderboard?bootstrap=200&style_control=true`,
+    );
+    expect(styled.status).toBe(200);
+    const { rows, coefficients } = styled.body.overall.styleControl;
+    expect(rows.map((row: { model: string }) => row.model)).toEqual(['echo', 'flaky-429']);
+    rows.forEach((row: { rating: number }, i: number) =>
+      expect(row.rating).toBeCloseTo(board.body.overall.rows[i].rating, 6),
+    );
+    expect(
+      coefficients.map((c: { covariate: string; points: number }) => [c.covariate, c.points]),
+    ).toEqual([
+      ['length', 0],
+      ['headers', 0],
+      ['lists', 0],
+      ['bold', 0],
+    ]);
+    expect(Object.keys(styled.body.categories).sort()).toEqual(['math', 'writing']);
+    expect(styled.body.categories.math.styleControl.rows).toHaveLength(2);
 
     const exported = async (format: string) => {
       const response = await fetch(
@@ -332,6 +356,257 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     expect((await api.post(`/api/v1/generations/${duel}/judges`, { model: 'judge' })).status).toBe(
       409,
     );
+  });
+
+  it('holds style equal on request: measures the compared responses and says what style is worth', async () => {
+    // `echo` repeats the prompt, so markdown in a prompt is markdown in its answer; `judge-a`
+    // always gives the same short plain line. The rater always prefers the long markdown answer.
+    await ndjson('styled-prompts', [
+      { prompt: 'List two fruits:\n- apple\n- **pear**' },
+      { prompt: 'Steps:\n1. boil the water\n2. add **salt** and __pasta__\n3. wait' },
+      { prompt: 'Notes\n## Heading\n- one more item with several words in it' },
+    ]);
+    const generation = await api.post('/api/v1/generations', {
+      promptSet: 'styled-prompts',
+      models: ['echo-a', 'judge'],
+    });
+    await finished(generation.body.id);
+    expect((await api.post('/v1/projects', { type: 'comparison', name: 'styled' })).status).toBe(
+      200,
+    );
+    await api.raw('PATCH', '/api/v1/projects/styled/settings', { consensus: { min: 1, max: 1 } });
+    const made = await api.post(`/api/v1/generations/${generation.body.id}/comparisons`, {
+      project: 'styled',
+    });
+    expect(made.body).toEqual({ created: 3, skipped: 0 });
+    const { token } = (
+      await api.post('/api/v1/workers', {
+        email: 'style-rater@example.test',
+        name: 'S',
+        roles: ['annotator'],
+      })
+    ).body;
+    const rater = client(t.url, token);
+    for (let i = 0; i < 3; i++) {
+      const claimed = await rater.post('/api/v1/work/claim', { project: 'styled' });
+      const task = claimed.body.assignment.task;
+      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      await rater.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+        response: { preference: { winner: models.indexOf('echo') } },
+      });
+    }
+    const path = `/api/v1/generations/${generation.body.id}/leaderboard?bootstrap=100`;
+    const plain = (await api.get(path)).body.overall;
+    expect(plain).not.toHaveProperty('styleControl');
+    const styled = (await api.get(`${path}&style_control=true`)).body.overall;
+    expect(styled.rows).toEqual(plain.rows);
+    const gap = (rows: Array<{ model: string; rating: number }>) =>
+      rows.find((row) => row.model === 'echo')!.rating -
+      rows.find((row) => row.model === 'judge-a')!.rating;
+    // Every win went to the longer answer with the lists and bold: style takes part of the credit.
+    expect(gap(styled.styleControl.rows)).toBeGreaterThan(0);
+    expect(gap(styled.styleControl.rows)).toBeLessThan(gap(plain.rows));
+    const worth = Object.fromEntries(
+      styled.styleControl.coefficients.map((c: { covariate: string; points: number }) => [
+        c.covariate,
+        c.points,
+      ]),
+    );
+    expect(worth.length).toBeGreaterThan(0);
+    expect(worth.lists).toBeGreaterThan(0);
+    expect(worth.bold).toBeGreaterThan(0);
+    // Only the third answer has a header (a header in the prompt's first line would follow "echo: ").
+    expect(worth.headers).toBeGreaterThan(0);
+    for (const coefficient of styled.styleControl.coefficients)
+      expect(coefficient.sd).toBeGreaterThan(0);
+    expect((await api.get(`${path}&style_control=yes`)).status).toBe(400);
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { parameters: Array<{ name: string }> } }>;
+    };
+    const documented = doc.paths['/api/v1/generations/{id}/leaderboard']!.get;
+    expect(documented.parameters.map((parameter) => parameter.name)).toContain('style_control');
+    expect(JSON.stringify(documented)).toMatch(/"styleControl".*"coefficients"/);
+  });
+
+  it('ranks, rates, flags and rewrites responses: rankings enter the board as pairs, ratings get intervals, rewrites become demonstrations', async () => {
+    for (const [name, type] of [
+      ['ranks', 'comparison'],
+      ['rates', 'chat'],
+    ])
+      expect((await api.post('/v1/projects', { type, name })).status).toBe(200);
+    await ndjson('tri-prompts', [
+      { prompt: 'Name a colour.', category: 'easy' },
+      { prompt: 'Name a planet.', category: 'easy' },
+    ]);
+    const generation = await api.post('/api/v1/generations', {
+      promptSet: 'tri-prompts',
+      models: ['echo-a', 'flaky', 'judge'],
+    });
+    await finished(generation.body.id);
+    const id = generation.body.id as string;
+    tri = id;
+    const noCriteria = await api.post(`/api/v1/generations/${id}/comparisons`, {
+      project: 'rates',
+      mode: 'ratings',
+    });
+    expect(noCriteria.status).toBe(400);
+    expect(noCriteria.body.field).toBe('criteria');
+    const rankings = await api.post(`/api/v1/generations/${id}/comparisons`, {
+      project: 'ranks',
+      mode: 'ranking',
+      flags: ['hte'],
+      rewrite: true,
+      rationale: false,
+    });
+    expect(rankings.body).toEqual({ created: 2, skipped: 0 });
+    const ratings = await api.post(`/api/v1/generations/${id}/comparisons`, {
+      project: 'rates',
+      mode: 'ratings',
+      criteria: [{ id: 'helpful', min: 1, max: 5 }],
+      flags: ['hte'],
+      rewrite: true,
+    });
+    expect(ratings.body).toEqual({ created: 6, skipped: 0 });
+
+    const worker = async (email: string) =>
+      client(
+        t.url,
+        (await api.post('/api/v1/workers', { email, name: email, roles: ['annotator'] })).body
+          .token,
+      );
+    // The generation names each response by its endpoint's model.
+    const order = ['judge-a', 'echo', 'flaky-429'];
+    const ranker = await worker('ranker@example.test');
+    for (let i = 0; i < 2; i++) {
+      const claimed = await ranker.post('/api/v1/work/claim', { project: 'ranks' });
+      const { task } = claimed.body.assignment;
+      expect(task.params).toMatchObject({ ranking: true, flags: ['hte'] });
+      expect(task.params.attachments).toHaveLength(3);
+      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const ranking = order.map((model) => models.indexOf(model));
+      const response = {
+        ranking,
+        flags: [{ attachment: models.indexOf('flaky-429'), category: 'hte' }],
+        ...(i === 0 ? { rewrite: 'Blue.' } : {}),
+      };
+      expect(
+        (
+          await ranker.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+            response,
+          })
+        ).status,
+      ).toBe(200);
+    }
+    const rater = await worker('likert@example.test');
+    for (let i = 0; i < 6; i++) {
+      const claimed = await rater.post('/api/v1/work/claim', { project: 'rates' });
+      const { task } = claimed.body.assignment;
+      expect(task.type).toBe('chat');
+      expect(task.params.responses).toHaveLength(1);
+      const [model] = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const response = {
+        ratings: { helpful: [{ 'judge-a': 5, echo: 3, 'flaky-429': 1 }[model!]!] },
+        flags: model === 'flaky-429' ? [{ response: 0, category: 'hte' }] : [],
+        ...(model === 'flaky-429' ? { rewrite: 'Mars.' } : {}),
+      };
+      expect(
+        (await rater.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, { response }))
+          .status,
+      ).toBe(200);
+    }
+
+    const board = (await api.get(`/api/v1/generations/${id}/leaderboard?bootstrap=50`)).body;
+    expect(board.overall.rows.map((row: { model: string }) => row.model)).toEqual(order);
+    expect(board.overall.rows.map((row: { battles: number }) => row.battles)).toEqual([4, 4, 4]);
+    expect(board.overall.comparisons).toBe(6);
+
+    const summary = await api.get(`/api/v1/generations/${id}/ratings`);
+    expect(summary.status).toBe(200);
+    const helpful = summary.body.criteria.find(
+      (c: { criterion: string }) => c.criterion === 'helpful',
+    );
+    expect(
+      helpful.models.map((m: { model: string; mean: number; count: number }) => [
+        m.model,
+        m.mean,
+        m.count,
+      ]),
+    ).toEqual([
+      ['echo', 3, 2],
+      ['flaky-429', 1, 2],
+      ['judge-a', 5, 2],
+    ]);
+    expect(summary.body.flags).toEqual([
+      { model: 'flaky-429', category: 'hte', count: 4, shown: 4 },
+    ]);
+    expect(summary.body.rewrites).toEqual([{ model: 'flaky-429', count: 2 }]);
+
+    const sft = String((await api.get(`/api/v1/generations/${id}/export?format=sft`)).body)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const taught = sft.map((row) => row.messages.at(-1).content);
+    expect(taught).toEqual(expect.arrayContaining(['Blue.', 'Mars.']));
+    expect(sft.find((row) => row.messages.at(-1).content === 'Blue.').messages[0]).toEqual({
+      role: 'user',
+      content: expect.stringMatching(/^Name a /),
+    });
+  });
+
+  it('has a judge model rate responses beside people: weighted kappa per criterion, the gaps sent back', async () => {
+    const started = await api.post(`/api/v1/generations/${tri}/judges`, { model: 'rater' });
+    expect(started.status).toBe(201);
+    // The pairwise rankings are not judged; the six rating tasks are.
+    expect(started.body.tasks).toBe(6);
+    await api.post(`/api/v1/generations/${tri}/judges`, { model: 'rater-junk' });
+    let report: any;
+    for (let i = 0; i < 200; i++) {
+      report = (await api.get(`/api/v1/generations/${tri}/judges`)).body;
+      if (report.judges.every((judge: { pending: number }) => judge.pending === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const junk = report.judges.find((judge: { judge: string }) => judge.judge === 'rater-junk');
+    expect(junk).toMatchObject({ verdicts: 0, failed: 6 });
+    expect(junk.errors[0]).toMatch(/not valid JSON/);
+    const rater = report.judges.find((judge: { judge: string }) => judge.judge === 'rater');
+    expect(rater.verdicts).toBe(6);
+    // People gave judge-a 5, echo 3 and flaky 1; this judge gives 5 to "[[A]]…" answers, else 3.
+    expect(rater.ratings.helpful.items).toBe(6);
+    expect(rater.ratings.helpful.meanAbsoluteDifference).toBeCloseTo(4 / 6);
+    expect(rater.ratings.helpful.kappa).toBeGreaterThan(0);
+    expect(rater.ratings.helpful.kappa).toBeLessThan(1);
+    expect(rater.disagreements).toHaveLength(2);
+
+    // The two gaps go back to people as rating tasks; the second look sides with the first people.
+    expect((await api.post('/v1/projects', { type: 'chat', name: 'rates-review' })).status).toBe(
+      200,
+    );
+    const routed = await api.post(`/api/v1/generations/${tri}/judges/review`, {
+      judge: 'rater',
+      project: 'rates-review',
+    });
+    expect(routed.body).toMatchObject({ created: 2 });
+    const second = client(
+      t.url,
+      (
+        await api.post('/api/v1/workers', {
+          email: 'second-rater@example.test',
+          name: 'second',
+          roles: ['annotator'],
+        })
+      ).body.token,
+    );
+    for (let i = 0; i < 2; i++) {
+      const claimed = await second.post('/api/v1/work/claim', { project: 'rates-review' });
+      expect(claimed.body.assignment.task.type).toBe('chat');
+      await second.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
+        response: { ratings: { helpful: [1] }, flags: [] },
+      });
+    }
+    const after = (await api.get(`/api/v1/generations/${tri}/judges`)).body.judges.find(
+      (judge: { judge: string }) => judge.judge === 'rater',
+    );
+    expect(after.reviews).toEqual({ reviewed: 2, withJudge: 0, withHumans: 2, neither: 0 });
   });
 
   it('refuses unknown models and prompt sets by name', async () => {

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { ChatMessage, ModelParameters } from '@quorum/core';
 import type { AppContext } from '../context';
 import { inTransaction } from '../db/executor';
-import { createModelClient } from '../services/model-client';
 import { targetOf } from '../services/models';
 import { CLAIM_LAPSE_MS, GENERATE } from '../services/generations';
 
@@ -22,7 +21,7 @@ const JOB_BUDGET_MS = 60_000;
  */
 export function generateWorker(ctx: AppContext) {
   const db = ctx.database.db;
-  const client = createModelClient(ctx.egress, { now: ctx.now });
+  const client = ctx.models;
   return async ({ generationId }: GenerateJob): Promise<void> => {
     const started = Date.now();
     for (;;) {

@@ -53,3 +53,14 @@ export async function deleteModelEndpoint(db: Executor, scope: Scope, id: string
     .returningAll()
     .executeTakeFirst();
 }
+
+/** Endpoints by id, removed ones included (reports still name the models they measured). */
+export async function findModelEndpointsByIds(db: Executor, scope: Scope, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('model_endpoints')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', 'in', ids)
+    .execute();
+}

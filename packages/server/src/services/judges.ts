@@ -7,11 +7,32 @@ import type { Executor } from '../db/executor';
 import type { JobQueue } from '../jobs/queue';
 import { requireGeneration } from './generations';
 import { requireModelEndpoint } from './models';
+import {
+  humanScores,
+  isRatingDisagreement,
+  ratingAgreement,
+  ratingReviews,
+  type RatedItem,
+} from './judge-ratings';
+
+type RatingsOf = Record<string, number[]> | null;
+
+type ReviewCount = { reviewed: number; withJudge: number; withHumans: number; neither: number };
+
+function sumReviews(a: ReviewCount, b: ReviewCount): ReviewCount {
+  return {
+    reviewed: a.reviewed + b.reviewed,
+    withJudge: a.withJudge + b.withJudge,
+    withHumans: a.withHumans + b.withHumans,
+    neither: a.neither + b.neither,
+  };
+}
 
 export const JUDGE = 'judge';
 
 /**
- * Asks a judge model for a verdict on every comparison task of a generation. The rows and the job
+ * Asks a judge model for a verdict on every pairwise comparison and every rating task of a
+ * generation (a rating verdict is the judge's rubric scores as JSON). The rows and the job
  * that fills them are written together; verdicts are a source of their own, beside the humans'.
  */
 export async function startJudging(
@@ -31,7 +52,9 @@ export async function startJudging(
              ${generation.id}, t.id, ${endpoint.id}, ${endpoint.model}, 'pending'
         from tasks t
        where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
-         and t.type = 'comparison' and t.metadata ->> 'quorum_generation' = ${generation.id}
+         and t.metadata ->> 'quorum_generation' = ${generation.id}
+         and ((t.type = 'comparison' and t.params ? 'preference' and jsonb_array_length(t.params -> 'attachments') = 2)
+              or (t.type = 'chat' and t.params ? 'criteria' and jsonb_array_length(t.params -> 'responses') = 1))
       on conflict (task_id, endpoint_id) do nothing
       returning 1
     )
@@ -41,7 +64,7 @@ export async function startJudging(
   if (tasks === 0)
     throw new DomainError(
       'conflict',
-      'Nothing to judge: the generation has no comparison tasks this judge has not judged',
+      'Nothing to judge: the generation has no pairwise comparison or rating tasks this judge has not judged',
     );
   await queue.send(db, JUDGE, { generationId: generation.id, endpointId: endpoint.id });
   return { judge: endpoint.name, model: endpoint.model, tasks };
@@ -98,25 +121,28 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
       'judge_verdicts.error',
       'model_endpoints.name as judge',
       'tasks.metadata',
+      'tasks.type',
+      'tasks.params',
     ])
     .where('judge_verdicts.organization_id', '=', scope.organizationId)
     .where('judge_verdicts.livemode', '=', scope.livemode)
     .where('judge_verdicts.generation_id', '=', generation.id)
     .execute();
-  const answers = await sql<{ task_id: string; winner: unknown }>`
-    select a.task_id, a.response -> 'preference' -> 'winner' as winner
+  const answers = await sql<{ task_id: string; winner: unknown; ratings: RatingsOf }>`
+    select a.task_id, a.response -> 'preference' -> 'winner' as winner,
+           a.response -> 'ratings' as ratings
       from task_answers a join tasks t on t.id = a.task_id
      where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
        and t.metadata ->> 'quorum_generation' = ${generation.id}
   `.execute(db);
-  const byTask = new Map<string, Array<{ winner: unknown }>>();
+  const byTask = new Map<string, Array<{ winner: unknown; ratings: RatingsOf }>>();
   for (const row of answers.rows)
     byTask.set(row.task_id, [...(byTask.get(row.task_id) ?? []), row]);
   const judges = [...new Set(verdicts.map((row) => row.judge))].sort();
   const reviewRows = (
-    await sql<{ of: string; judge: string; winner: unknown }>`
+    await sql<{ of: string; judge: string; winner: unknown; ratings: RatingsOf }>`
       select t.metadata ->> 'review_of' as of, t.metadata ->> 'judge' as judge,
-             a.response -> 'preference' -> 'winner' as winner
+             a.response -> 'preference' -> 'winner' as winner, a.response -> 'ratings' as ratings
         from tasks t join task_answers a on a.task_id = t.id
        where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
          and t.metadata ->> 'quorum_judge_review' = ${generation.id}
@@ -125,7 +151,28 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
   return {
     judges: judges.map((judge) => {
       const mine = verdicts.filter((row) => row.judge === judge);
+      const rated = mine.flatMap((row): RatedItem[] => {
+        if (row.type !== 'chat' || row.status !== 'succeeded' || !row.verdict) return [];
+        const criteria = ((row.params as { criteria?: RatedItem['criteria'] }).criteria ?? []).map(
+          (criterion) => ({ id: criterion.id, min: criterion.min ?? 1, max: criterion.max ?? 7 }),
+        );
+        const human = humanScores(
+          (byTask.get(row.task_id) ?? []).map((answer) => answer.ratings),
+          criteria,
+        );
+        if (!human) return [];
+        return [
+          {
+            task: row.task_id,
+            category: ((row.metadata as Record<string, unknown>).category as string | null) ?? null,
+            criteria,
+            judge: JSON.parse(row.verdict) as Record<string, number>,
+            human,
+          },
+        ];
+      });
       const compared = mine.flatMap((row) => {
+        if (row.type !== 'comparison') return [];
         const human = humanLabel(byTask.get(row.task_id) ?? []);
         if (row.status !== 'succeeded' || human === null) return [];
         const category =
@@ -160,10 +207,20 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
             agreement(compared.filter((row) => row.category === category)),
           ]),
         ),
-        disagreements: compared.filter((row) => row.human !== row.judge).map((row) => row.task),
-        reviews: reviewsOf(
-          compared,
-          reviewRows.filter((row) => row.judge === judge),
+        ratings: ratingAgreement(rated),
+        disagreements: [
+          ...compared.filter((row) => row.human !== row.judge).map((row) => row.task),
+          ...rated.filter(isRatingDisagreement).map((row) => row.task),
+        ],
+        reviews: sumReviews(
+          reviewsOf(
+            compared,
+            reviewRows.filter((row) => row.judge === judge),
+          ),
+          ratingReviews(
+            rated,
+            reviewRows.filter((row) => row.judge === judge),
+          ),
         ),
       };
     }),
@@ -171,8 +228,8 @@ export async function judgeReport(db: Executor, scope: Scope, generationId: stri
 }
 
 /**
- * Sends the items where a judge and the humans disagree back to people: each becomes a new
- * comparison task in `project` with the same responses (in the same order), marked as a review of
+ * Sends the items where a judge and the humans disagree back to people: each becomes a new task
+ * of its kind in `project` with the same responses (in the same order), marked as a review of
  * the original. Reviews do not enter the leaderboard; they tell who was right. Items already sent
  * for this judge are not sent twice.
  */
@@ -203,7 +260,7 @@ export async function routeDisagreements(
     if (sent.has(taskId)) continue;
     const original = await db
       .selectFrom('tasks')
-      .select(['params', 'metadata'])
+      .select(['type', 'params', 'metadata'])
       .where('id', '=', taskId)
       .where('organization_id', '=', scope.organizationId)
       .where('livemode', '=', scope.livemode)
@@ -213,7 +270,7 @@ export async function routeDisagreements(
       db,
       scope,
       'task',
-      'comparison',
+      original.type,
       {
         ...(original.params as Record<string, unknown>),
         project: input.project,

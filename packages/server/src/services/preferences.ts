@@ -3,10 +3,14 @@ import { sql } from 'kysely';
 import { DomainError, type ChatMessage } from '@quorum/core';
 import {
   OutcomeTableBuilder,
+  StyledComparisonBuilder,
   leaderboard,
   onlineElo,
+  responseStyle,
+  styleControlledLeaderboard,
   winRateMatrix,
   type Outcome,
+  type ResponseStyle,
 } from '@quorum/quality';
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
@@ -23,6 +27,15 @@ export interface PreferenceTaskInput {
   criteria?:
     Array<{ id: string; description?: string | undefined; min: number; max: number }> | undefined;
   rationale: boolean;
+  /**
+   * `pairs`: a comparison per pair of models; `ranking`: one comparison of every model's response
+   * per prompt, ranked best to worst; `ratings`: one chat task per response, rated on `criteria`.
+   */
+  mode: 'pairs' | 'ranking' | 'ratings';
+  /** Safety-flag categories offered on every response. */
+  flags?: string[] | undefined;
+  /** Ask for a rewrite of the ideal answer where the responses fall short (optional to give). */
+  rewrite: boolean;
 }
 
 /** The conversation as the annotator reads it. */
@@ -68,10 +81,18 @@ async function succeededResponses(
     .execute() as Promise<SucceededResponse[]>;
 }
 
+/** Where the responses of one task are shown: an order fixed by a hash, so position favours no model. */
+function shownOrder(promptId: string, answers: SucceededResponse[]): SucceededResponse[] {
+  const key = (answer: SucceededResponse) =>
+    createHash('sha256').update(`${promptId}|${answer.model}`).digest('hex');
+  return [...answers].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
 /**
- * Pairwise preference tasks from a generation: for each prompt, every pair of the chosen models
- * that both answered, the two responses in an order fixed by a hash (so position does not favour
- * one model), routed to the project's workforce like any task.
+ * Human feedback tasks from a generation, routed to the project's workforce like any task:
+ * pairwise preferences (every pair of the chosen models that both answered), a ranking of every
+ * model's response per prompt, or a Likert/rubric rating of each response on its own. Responses
+ * are shown in an order fixed by a hash (position favours no model) and models are never named.
  */
 export async function createPreferenceTasks(
   db: Executor,
@@ -84,61 +105,110 @@ export async function createPreferenceTasks(
   const generation = await requireGeneration(db, scope, generationId);
   const responses = await succeededResponses(db, generation.id);
   const models = input.models ?? [...new Set(responses.map((response) => response.model))].sort();
-  if (models.length < 2)
+  const needed = input.mode === 'ratings' ? 1 : 2;
+  if (models.length < needed)
     throw new DomainError(
       'invalid',
-      'models: at least two models with responses are needed',
+      `models: at least ${needed === 1 ? 'one model' : 'two models'} with responses ${needed === 1 ? 'is' : 'are'} needed`,
       'models',
     );
+  if (input.mode === 'ratings' && !input.criteria?.length)
+    throw new DomainError('invalid', 'criteria: ratings need at least one criterion', 'criteria');
   const byPrompt = new Map<string, SucceededResponse[]>();
   for (const response of responses)
     byPrompt.set(response.prompt_id, [...(byPrompt.get(response.prompt_id) ?? []), response]);
+  const asks = {
+    ...(input.criteria ? { criteria: input.criteria } : {}),
+    ...(input.flags ? { flags: input.flags } : {}),
+    ...(input.rewrite ? { rewrite: { required: false } } : {}),
+  };
+  const metadata = (promptId: string, shown: SucceededResponse[]) => ({
+    quorum_generation: generation.id,
+    prompt: promptId,
+    category: shown[0]!.category,
+    models: shown.map((answer) => answer.model),
+    responses: shown.map((answer) => answer.id),
+  });
+  const comparison = (promptId: string, shown: SucceededResponse[], ask: object) =>
+    createTask(
+      db,
+      scope,
+      'task',
+      'comparison',
+      {
+        project: input.project,
+        attachment_type: 'text',
+        attachments: shown.map((answer) => answer.content),
+        context: conversationText(shown[0]!.messages),
+        ...ask,
+        ...asks,
+        ...(input.rationale ? { fields: { rationale: 'Why (optional)' } } : {}),
+        metadata: metadata(promptId, shown),
+      },
+      effects,
+      now,
+    );
   let created = 0;
   let skipped = 0;
-  for (const [promptId, answers] of byPrompt) {
-    for (let i = 0; i < models.length; i++)
-      for (let j = i + 1; j < models.length; j++) {
-        const a = answers.find((answer) => answer.model === models[i]);
-        const b = answers.find((answer) => answer.model === models[j]);
-        if (!a || !b) {
+  for (const [promptId, all] of byPrompt) {
+    const answers = models.map((model) => all.find((answer) => answer.model === model));
+    if (input.mode === 'ratings') {
+      for (const answer of answers) {
+        if (!answer) {
           skipped++;
           continue;
         }
-        const [first, second] = swapped(promptId, a.model, b.model) ? [b, a] : [a, b];
         await createTask(
           db,
           scope,
           'task',
-          'comparison',
+          'chat',
           {
             project: input.project,
-            attachment_type: 'text',
-            attachments: [first.content, second.content],
-            context: conversationText(first.messages),
-            preference: {
-              ties: input.ties,
-              ...(input.strength ? { strength: input.strength } : {}),
-            },
-            ...(input.criteria ? { criteria: input.criteria } : {}),
-            ...(input.rationale ? { fields: { rationale: 'Why (optional)' } } : {}),
-            metadata: {
-              quorum_generation: generation.id,
-              prompt: promptId,
-              category: first.category,
-              models: [first.model, second.model],
-              responses: [first.id, second.id],
-            },
+            messages: answer.messages,
+            responses: [answer.content],
+            ...asks,
+            metadata: metadata(promptId, [answer]),
           },
           effects,
           now,
         );
         created++;
       }
+      continue;
+    }
+    if (input.mode === 'ranking') {
+      const present = answers.filter((answer): answer is SucceededResponse => !!answer);
+      if (present.length < 2) {
+        skipped++;
+        continue;
+      }
+      await comparison(promptId, shownOrder(promptId, present), { ranking: true });
+      created++;
+      continue;
+    }
+    for (let i = 0; i < models.length; i++)
+      for (let j = i + 1; j < models.length; j++) {
+        const a = answers[i];
+        const b = answers[j];
+        if (!a || !b) {
+          skipped++;
+          continue;
+        }
+        const shown = swapped(promptId, a.model, b.model) ? [b, a] : [a, b];
+        await comparison(promptId, shown, {
+          preference: {
+            ties: input.ties,
+            ...(input.strength ? { strength: input.strength } : {}),
+          },
+        });
+        created++;
+      }
   }
   return { created, skipped };
 }
 
-interface Judgement {
+export interface Judgement {
   models: [string, string];
   winner: number | 'tie';
   strength: string | null;
@@ -152,7 +222,11 @@ interface Judgement {
 }
 
 /** Every annotator's preference on the generation's comparison tasks. */
-async function judgements(db: Executor, scope: Scope, generationId: string): Promise<Judgement[]> {
+export async function judgements(
+  db: Executor,
+  scope: Scope,
+  generationId: string,
+): Promise<Judgement[]> {
   const rows = await sql<{
     metadata: Record<string, unknown>;
     params: Record<string, unknown>;
@@ -165,19 +239,47 @@ async function judgements(db: Executor, scope: Scope, generationId: string): Pro
        and t.metadata ->> 'quorum_generation' = ${generationId}
      order by a.created_at, a.id
   `.execute(db);
-  return rows.rows.flatMap((row) => {
+  return rows.rows.flatMap((row): Judgement[] => {
+    const models = row.metadata.models as string[] | undefined;
+    const responses = row.metadata.responses as string[] | undefined;
+    if (!models || !responses || models.length < 2) return [];
+    const ratings = (row.response.ratings as Record<string, number[]> | undefined) ?? null;
+    const about = {
+      category: (row.metadata.category as string | null) ?? null,
+      worker: row.worker,
+      prompt: String(row.metadata.prompt),
+    };
+    const ranking = row.response.ranking as number[] | undefined;
+    if (Array.isArray(ranking)) {
+      // A ranking of N is every pair it orders (rank breaking): the higher one wins each.
+      const pairs: Judgement[] = [];
+      for (let p = 0; p < ranking.length; p++)
+        for (let q = p + 1; q < ranking.length; q++) {
+          const [a, b] = [ranking[p]!, ranking[q]!];
+          if (models[a] === undefined || models[b] === undefined) continue;
+          pairs.push({
+            models: [models[a], models[b]],
+            winner: 0,
+            strength: null,
+            margin: 1,
+            ratings: ratings
+              ? Object.fromEntries(
+                  Object.entries(ratings).map(([id, scores]) => [id, [scores[a]!, scores[b]!]]),
+                )
+              : null,
+            ...about,
+            responses: [responses[a]!, responses[b]!],
+          });
+        }
+      return pairs;
+    }
     const preference = row.response.preference as
       { winner?: unknown; strength?: unknown } | undefined;
-    const models = row.metadata.models as [string, string] | undefined;
-    if (
-      !preference ||
-      !models ||
-      (preference.winner !== 'tie' && typeof preference.winner !== 'number')
-    )
+    if (!preference || (preference.winner !== 'tie' && typeof preference.winner !== 'number'))
       return [];
     return [
       {
-        models,
+        models: models as [string, string],
         winner: preference.winner as number | 'tie',
         strength: typeof preference.strength === 'string' ? preference.strength : null,
         margin:
@@ -188,11 +290,9 @@ async function judgements(db: Executor, scope: Scope, generationId: string): Pro
               (row.params.preference as { strength?: string[] } | undefined)?.strength ?? []
             ).indexOf(String(preference.strength)),
           ),
-        ratings: (row.response.ratings as Record<string, number[]> | undefined) ?? null,
-        category: (row.metadata.category as string | null) ?? null,
-        worker: row.worker,
-        prompt: String(row.metadata.prompt),
-        responses: row.metadata.responses as [string, string],
+        ratings,
+        ...about,
+        responses: responses as [string, string],
       },
     ];
   });
@@ -200,22 +300,65 @@ async function judgements(db: Executor, scope: Scope, generationId: string): Pro
 
 const OUTCOME: Record<string, Outcome> = { '0': 'left', '1': 'right', tie: 'tie' };
 
-/** The models' leaderboard from the human preferences, overall and per prompt category. */
+/**
+ * The style of every compared response, measured from its text. The length is in
+ * whitespace-separated words rather than each endpoint's reported tokens: models count tokens
+ * with different tokenizers, and a coarser one would make its model look terse.
+ */
+async function comparedStyles(
+  db: Executor,
+  generationId: string,
+  all: Judgement[],
+): Promise<Map<string, ResponseStyle>> {
+  const ids = [...new Set(all.flatMap((judgement) => judgement.responses))];
+  const styles = new Map<string, ResponseStyle>();
+  for (let start = 0; start < ids.length; start += 1000) {
+    const rows = await db
+      .selectFrom('generation_responses')
+      .select(['id', 'content'])
+      .where('generation_id', '=', generationId)
+      .where('id', 'in', ids.slice(start, start + 1000))
+      .execute();
+    for (const row of rows) styles.set(row.id, responseStyle(row.content ?? ''));
+  }
+  return styles;
+}
+
+const NO_STYLE: ResponseStyle = { length: 0, headers: 0, lists: 0, bold: 0 };
+
+/**
+ * The models' leaderboard from the human preferences, overall and per prompt category; with
+ * `styleControl`, each board also held equal for the responses' length and markdown.
+ */
 export async function generationLeaderboard(
   db: Executor,
   scope: Scope,
   generationId: string,
-  options: { bootstrap: number; seed: number },
+  options: { bootstrap: number; seed: number; styleControl?: boolean },
 ) {
   const generation = await requireGeneration(db, scope, generationId);
   const all = await judgements(db, scope, generation.id);
+  const fit = { bootstrap: options.bootstrap, seed: options.seed };
+  const styles = options.styleControl ? await comparedStyles(db, generation.id, all) : undefined;
+  const styleControl = (subset: Judgement[], measured: Map<string, ResponseStyle>) => {
+    const builder = new StyledComparisonBuilder();
+    for (const judgement of subset)
+      builder.add(
+        judgement.models[0],
+        judgement.models[1],
+        OUTCOME[String(judgement.winner)]!,
+        measured.get(judgement.responses[0]) ?? NO_STYLE,
+        measured.get(judgement.responses[1]) ?? NO_STYLE,
+      );
+    return styleControlledLeaderboard(builder.build(), fit);
+  };
   const board = (subset: Judgement[]) => {
     const builder = new OutcomeTableBuilder();
     for (const judgement of subset)
       builder.add(judgement.models[0], judgement.models[1], OUTCOME[String(judgement.winner)]!);
     const table = builder.build();
     return {
-      rows: leaderboard(table, options),
+      rows: leaderboard(table, fit),
       models: [...table.items],
       winRates: winRateMatrix(table),
       comparisons: subset.length,
@@ -229,6 +372,7 @@ export async function generationLeaderboard(
           })),
         ),
       ),
+      ...(styles ? { styleControl: styleControl(subset, styles) } : {}),
     };
   };
   if (all.length === 0)
@@ -242,143 +386,4 @@ export async function generationLeaderboard(
       categories.map((category) => [category, board(all.filter((j) => j.category === category))]),
     ),
   };
-}
-
-export const PREFERENCE_EXPORT_FORMATS = [
-  'trl',
-  'trl-conversational',
-  'kto',
-  'reward',
-  'sft',
-  'hh-rlhf',
-  'arena',
-] as const;
-export type PreferenceExportFormat = (typeof PREFERENCE_EXPORT_FORMATS)[number];
-
-/** A conversation in Anthropic's HH-RLHF text form, ending with the assistant's turn. */
-function hhText(messages: ChatMessage[], answer: string): string {
-  const turns = messages.filter((message) => message.role !== 'system');
-  const system = messages.find((message) => message.role === 'system')?.content;
-  const lines = turns.map((message, index) => {
-    const speaker = message.role === 'user' ? 'Human' : 'Assistant';
-    const text = index === 0 && system ? `${system}\n\n${message.content}` : message.content;
-    return `\n\n${speaker}: ${text}`;
-  });
-  return `${lines.join('')}\n\nAssistant: ${answer}`;
-}
-
-/**
- * Training data from the preferences, one JSON object per line: TRL's preference format (prompt,
- * chosen, rejected; as text or as conversations), KTO (each response labelled desirable or not),
- * reward-model pairs with a margin from the strength, SFT messages (each preferred response once),
- * Anthropic's HH-RLHF text, or Chatbot-Arena battle records. Ties have no chosen side and only the
- * arena records keep them. With `raters`, rows carry the rater and their rubric scores.
- */
-export async function* exportPreferences(
-  db: Executor,
-  scope: Scope,
-  generationId: string,
-  format: PreferenceExportFormat,
-  options: { raters: boolean } = { raters: false },
-): AsyncGenerator<string> {
-  const generation = await requireGeneration(db, scope, generationId);
-  const all = await judgements(db, scope, generation.id);
-  const responseIds = [...new Set(all.flatMap((j) => j.responses))];
-  const contents = new Map<string, { content: string; messages: ChatMessage[] }>();
-  for (let start = 0; start < responseIds.length; start += 1000) {
-    const rows = await db
-      .selectFrom('generation_responses')
-      .innerJoin('prompts', 'prompts.id', 'generation_responses.prompt_id')
-      .select(['generation_responses.id', 'generation_responses.content', 'prompts.messages'])
-      .where('generation_responses.id', 'in', responseIds.slice(start, start + 1000))
-      .execute();
-    for (const row of rows)
-      contents.set(row.id, { content: row.content ?? '', messages: row.messages as ChatMessage[] });
-  }
-  const taught = new Set<string>();
-  for (const judgement of all) {
-    const extra = (side: number) =>
-      options.raters
-        ? {
-            rater: judgement.worker,
-            ...(judgement.ratings
-              ? {
-                  ratings: Object.fromEntries(
-                    Object.entries(judgement.ratings).map(([criterion, scores]) => [
-                      criterion,
-                      scores[side],
-                    ]),
-                  ),
-                }
-              : {}),
-          }
-        : {};
-    if (format === 'arena') {
-      yield JSON.stringify({
-        model_a: judgement.models[0],
-        model_b: judgement.models[1],
-        winner: judgement.winner === 'tie' ? 'tie' : judgement.winner === 0 ? 'model_a' : 'model_b',
-        ...(judgement.category ? { category: judgement.category } : {}),
-        judge: judgement.worker,
-      });
-      continue;
-    }
-    if (judgement.winner === 'tie') continue;
-    const win = judgement.winner === 0 ? 0 : 1;
-    const chosenId = judgement.responses[win];
-    const chosen = contents.get(chosenId)!;
-    const rejected = contents.get(judgement.responses[1 - win]!)!;
-    const messages = chosen.messages;
-    const prompt = conversationText(messages);
-    switch (format) {
-      case 'trl':
-        yield JSON.stringify({
-          prompt,
-          chosen: chosen.content,
-          rejected: rejected.content,
-          ...extra(win),
-        });
-        break;
-      case 'trl-conversational':
-        yield JSON.stringify({
-          prompt: messages,
-          chosen: [{ role: 'assistant', content: chosen.content }],
-          rejected: [{ role: 'assistant', content: rejected.content }],
-          ...extra(win),
-        });
-        break;
-      case 'kto':
-        yield JSON.stringify({ prompt, completion: chosen.content, label: true, ...extra(win) });
-        yield JSON.stringify({
-          prompt,
-          completion: rejected.content,
-          label: false,
-          ...extra(1 - win),
-        });
-        break;
-      case 'reward':
-        yield JSON.stringify({
-          prompt,
-          chosen: chosen.content,
-          rejected: rejected.content,
-          margin: judgement.margin,
-          ...extra(win),
-        });
-        break;
-      case 'sft':
-        // A preferred response is a demonstration once, however many raters preferred it.
-        if (taught.has(chosenId)) break;
-        taught.add(chosenId);
-        yield JSON.stringify({
-          messages: [...messages, { role: 'assistant', content: chosen.content }],
-        });
-        break;
-      case 'hh-rlhf':
-        yield JSON.stringify({
-          chosen: hhText(messages, chosen.content),
-          rejected: hhText(messages, rejected.content),
-        });
-        break;
-    }
-  }
 }

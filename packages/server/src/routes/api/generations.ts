@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { DomainError, IdParams, ModelParametersSchema } from '@quorum/core';
+import {
+  DomainError,
+  GenerationLeaderboardQuery,
+  GenerationLeaderboardSchema,
+  GenerationRatingsSchema,
+  IdParams,
+  ModelParametersSchema,
+} from '@quorum/core';
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
 import { principalOf } from '../../http/auth';
@@ -15,13 +22,10 @@ import {
   startGeneration,
 } from '../../services/generations';
 import type { Effects } from '../../services/effects';
-import {
-  createPreferenceTasks,
-  exportPreferences,
-  generationLeaderboard,
-  PREFERENCE_EXPORT_FORMATS,
-} from '../../services/preferences';
+import { createPreferenceTasks, generationLeaderboard } from '../../services/preferences';
+import { exportPreferences, PREFERENCE_EXPORT_FORMATS } from '../../services/preference-exports';
 import { judgeReport, routeDisagreements, startJudging } from '../../services/judges';
+import { generationRatings } from '../../services/ratings';
 import type { Api } from '../types';
 
 const tags = ['generation'];
@@ -251,11 +255,13 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
     {
       schema: {
         tags,
-        summary: 'Pairwise preference tasks from a generation, routed to the project’s workforce',
+        summary: 'Human feedback tasks from a generation, routed to the project’s workforce',
         description:
-          'For each prompt, every pair of the chosen models that both answered becomes a comparison ' +
-          'task (preference with ties and optional strength, optional rubric criteria and rationale). ' +
-          'The two responses are shown in an order fixed by a hash of the pair, so position favours neither.',
+          'By `mode`: for each prompt, every pair of the chosen models that both answered becomes a ' +
+          'comparison task (preference with ties and optional strength), or all their responses one ' +
+          'ranking task, or each response a chat task to rate alone on the rubric. Optional rubric ' +
+          'criteria, rationale, safety flags and rewrites. Responses are shown in an order fixed by ' +
+          'a hash, so position favours no model; rankings enter the leaderboard as every pair they order.',
         params: IdParams,
         body: z
           .object({
@@ -280,6 +286,25 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
               .max(20)
               .optional(),
             rationale: z.boolean().default(true),
+            mode: z
+              .enum(['pairs', 'ranking', 'ratings'])
+              .default('pairs')
+              .describe(
+                '`pairs`: a preference per pair of models; `ranking`: every model’s response ranked ' +
+                  'in one task per prompt; `ratings`: each response rated alone on `criteria` (Likert)',
+              ),
+            flags: z
+              .array(z.string().min(1).max(100))
+              .min(1)
+              .max(50)
+              .optional()
+              .describe('Safety-flag categories offered on every response (e.g. hazard ids)'),
+            rewrite: z
+              .boolean()
+              .default(false)
+              .describe(
+                'Let annotators write the ideal answer; rewrites become SFT demonstrations',
+              ),
           })
           .strict(),
         response: { 201: z.object({ created: z.number().int(), skipped: z.number().int() }) },
@@ -300,25 +325,22 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
     },
   );
 
-  const BoardRow = z.object({
-    model: z.string(),
-    rating: z.number(),
-    lower: z.number(),
-    upper: z.number(),
-    rank: z.number().int(),
-    battles: z.number(),
-  });
-  const Board = z.object({
-    rows: z.array(BoardRow),
-    models: z.array(z.string()),
-    winRates: z
-      .array(z.array(z.number().nullable()))
-      .describe('winRates[i][j]: share of i’s games with j that i won (ties half)'),
-    comparisons: z.number().int(),
-    elo: z
-      .record(z.string(), z.number())
-      .describe('Online Elo (K = 4) in answer order, for comparison'),
-  });
+  api.get(
+    '/api/v1/generations/:id/ratings',
+    {
+      schema: {
+        tags,
+        summary: 'Rubric (Likert) scores per model and criterion, safety flags and rewrites',
+        description:
+          'Mean scores with 95% intervals from every answer on the generation’s feedback tasks ' +
+          '(ratings tasks and rubric criteria on comparisons); flags counted per model and ' +
+          'category beside the times its responses were shown with flags offered.',
+        params: IdParams,
+        response: { 200: GenerationRatingsSchema },
+      },
+    },
+    async (request) => generationRatings(db, principalOf(request), request.params.id),
+  );
 
   api.get(
     '/api/v1/generations/:id/leaderboard',
@@ -329,19 +351,21 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
         description:
           'Bradley-Terry with ties (half a win each way) on the 400-point Elo scale, bootstrap 95% ' +
           'intervals over the distinct outcomes, ranks that only separate non-overlapping intervals, ' +
-          'and the win-rate matrix. Every annotator’s judgement counts.',
+          'and the win-rate matrix. Every annotator’s judgement counts. With style_control=true each ' +
+          'board also has `styleControl`: Bradley-Terry with the normalized differences of the two ' +
+          'responses’ length, markdown headers, list items and bold as covariates (Chatbot Arena’s ' +
+          'style control), its ratings and intervals on the same scale, and what each covariate is worth.',
         params: IdParams,
-        querystring: z
-          .object({
-            bootstrap: z.coerce.number().int().min(0).max(10_000).default(1000),
-            seed: z.coerce.number().int().min(0).default(1),
-          })
-          .strict(),
-        response: { 200: z.object({ overall: Board, categories: z.record(z.string(), Board) }) },
+        querystring: GenerationLeaderboardQuery,
+        response: { 200: GenerationLeaderboardSchema },
       },
     },
     async (request) =>
-      generationLeaderboard(db, principalOf(request), request.params.id, request.query),
+      generationLeaderboard(db, principalOf(request), request.params.id, {
+        bootstrap: request.query.bootstrap,
+        seed: request.query.seed,
+        styleControl: request.query.style_control === 'true',
+      }),
   );
 
   api.get(
@@ -393,10 +417,12 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
     {
       schema: {
         tags,
-        summary: 'Have a judge model give a verdict on every comparison task of the generation',
+        summary: 'Have a judge model compare or rate the generation’s responses',
         description:
-          'Runs in the background. Each verdict is A, B or tie as the task shows the responses; a ' +
-          'reply that names no single verdict is recorded as failed with the reason, never guessed.',
+          'Runs in the background over every pairwise comparison task (a verdict of A, B or tie as ' +
+          'the task shows the responses) and every rating task (the judge’s rubric scores); a reply ' +
+          'without a single verdict or with scores out of range is recorded as failed with the ' +
+          'reason, never guessed.',
         params: IdParams,
         body: z
           .object({ model: z.string().min(1).max(200).describe('Endpoint name or id') })
@@ -445,6 +471,16 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
                 errors: z.array(z.string()),
                 agreement: Agreement,
                 categories: z.record(z.string(), Agreement),
+                ratings: z
+                  .record(
+                    z.string(),
+                    z.object({
+                      items: z.number().int(),
+                      kappa: z.number().nullable().describe('Quadratic-weighted'),
+                      meanAbsoluteDifference: z.number(),
+                    }),
+                  )
+                  .describe('On rating tasks, per criterion: the judge’s scores against people’s'),
                 disagreements: z
                   .array(z.string())
                   .describe('Task ids where the judge and the humans differ'),

@@ -9,7 +9,6 @@ import {
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
 import { principalOf } from '../../http/auth';
-import { createModelClient } from '../../services/model-client';
 import {
   callModel,
   createModelEndpoint,
@@ -25,7 +24,7 @@ const tags = ['models'];
 /** Model endpoints: register, list, remove, and try one with a chat. */
 export function modelRoutes(api: Api, ctx: AppContext) {
   const db = ctx.database.db;
-  const client = createModelClient(ctx.egress, { now: ctx.now });
+  const client = ctx.models;
 
   api.post(
     '/api/v1/models',
@@ -58,6 +57,8 @@ export function modelRoutes(api: Api, ctx: AppContext) {
   api.get(
     '/api/v1/models',
     {
+      // Managers choose targets for red-team campaigns; the keys are never shown to anyone.
+      config: { access: 'manager' },
       schema: {
         tags,
         summary: 'The registered model endpoints',
