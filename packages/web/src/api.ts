@@ -26,12 +26,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** JSON in, JSON out; 204 gives `undefined`. */
-export async function request<T>(
+/**
+ * Sends a request and hands back the answer unread, for callers that read it themselves (a
+ * stream); an answer that is not OK is read here and thrown as `ApiError`.
+ */
+export async function requestResponse(
   method: string,
   path: string,
   options: RequestOptions = {},
-): Promise<T> {
+): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined && options.rawBody === undefined)
     headers['content-type'] = 'application/json';
@@ -49,16 +52,12 @@ export async function request<T>(
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'The server could not be reached; check your connection and retry');
   }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
   if (!response.ok) {
-    const body = (json ?? {}) as { error?: unknown; field?: unknown; code?: unknown };
+    const body = ((await readJson(response)) ?? {}) as {
+      error?: unknown;
+      field?: unknown;
+      code?: unknown;
+    };
     throw new ApiError(
       response.status,
       typeof body.error === 'string' ? body.error : `Request failed (${response.status})`,
@@ -66,7 +65,28 @@ export async function request<T>(
       typeof body.code === 'string' ? body.code : undefined,
     );
   }
-  return json as T;
+  return response;
+}
+
+/** The answer's body as JSON, or as text when it is not JSON. */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}
+
+/** JSON in, JSON out; 204 gives `undefined`. */
+export async function request<T>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
+  const response = await requestResponse(method, path, options);
+  if (response.status === 204) return undefined as T;
+  return (await readJson(response)) as T;
 }
 
 export const api = {

@@ -24,6 +24,12 @@ const GenerationsPage = lazy(() =>
 const GenerationPage = lazy(() =>
   import('./console/generations').then((m) => ({ default: m.GenerationPage })),
 );
+const RedTeamPage = lazy(() =>
+  import('./console/redteam').then((m) => ({ default: m.RedTeamPage })),
+);
+const CampaignPage = lazy(() =>
+  import('./console/redteam').then((m) => ({ default: m.CampaignPage })),
+);
 const DeliveriesPage = lazy(() =>
   import('./console/deliveries').then((m) => ({ default: m.DeliveriesPage })),
 );
@@ -79,6 +85,7 @@ function Shell({ session, signOut }: { session: Session; signOut: () => Promise<
           <>
             <Link to="/console/projects">Projects</Link>
             <Link to="/console/workforce">Workforce</Link>
+            <Link to="/console/redteam">Red teaming</Link>
             {admin ? (
               <>
                 <Link to="/console/generations">Generations</Link>
@@ -109,6 +116,10 @@ function page(path: string, operator: boolean, admin: boolean) {
   if (operator && project)
     return <ProjectPage key={project[1]} name={decodeURIComponent(project[1]!)} />;
   if (operator && path === '/console/workforce') return <WorkforcePage />;
+  if (operator && path === '/console/redteam') return <RedTeamPage />;
+  const campaign = /^\/console\/redteam\/([^/]+)$/.exec(path);
+  if (operator && campaign)
+    return <CampaignPage key={campaign[1]} id={decodeURIComponent(campaign[1]!)} />;
   if (admin && path === '/console/generations') return <GenerationsPage />;
   const generation = /^\/console\/generations\/([^/]+)$/.exec(path);
   if (admin && generation)

@@ -1,5 +1,8 @@
+import { useState } from 'react';
+import type { GenerationLeaderboard, LeaderboardBoard, StyleCoefficient } from '@quorum/core';
 import { api, seg } from '../api';
 import { Link } from '../router';
+import { FeedbackTasksForm, RatingsSummary } from './feedback-tasks';
 import { useLoad } from './projects';
 
 interface Generation {
@@ -10,22 +13,6 @@ interface Generation {
   failed: number;
   pending: number;
   created_at: string;
-}
-
-interface BoardRow {
-  model: string;
-  rating: number;
-  lower: number;
-  upper: number;
-  rank: number;
-  battles: number;
-}
-
-interface Board {
-  rows: BoardRow[];
-  models: string[];
-  winRates: Array<Array<number | null>>;
-  comparisons: number;
 }
 
 /** Generation runs with their progress. */
@@ -73,9 +60,13 @@ export function GenerationsPage() {
 /** One generation: its progress, the leaderboard with intervals and win rates, and exports. */
 export function GenerationPage({ id }: { id: string }) {
   const generation = useLoad<Generation>(`/api/v1/generations/${seg(id)}`);
-  const board = useLoad<{ overall: Board; categories: Record<string, Board> }>(
-    `/api/v1/generations/${seg(id)}/leaderboard?bootstrap=1000`,
+  const [styleControl, setStyleControl] = useState(false);
+  const [version, setVersion] = useState(0);
+  const board = useLoad<GenerationLeaderboard>(
+    `/api/v1/generations/${seg(id)}/leaderboard?bootstrap=1000${styleControl ? '&style_control=true' : ''}`,
   );
+  // The previous board stays up while the next one is fitted.
+  const fitting = styleControl && board.data !== undefined && !board.data.overall.styleControl;
   const g = generation.data;
   return (
     <section>
@@ -97,16 +88,37 @@ export function GenerationPage({ id }: { id: string }) {
           ) : null}
         </p>
       ) : null}
+      <h2>Human feedback tasks</h2>
+      <FeedbackTasksForm id={id} onCreated={() => setVersion((v) => v + 1)} />
       <h2>Leaderboard</h2>
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={styleControl}
+          onChange={(e) => setStyleControl(e.target.checked)}
+        />
+        Style control
+      </label>{' '}
+      <span className="note">
+        Holds the responses’ length, headers, list items and bold equal, and shows what each is
+        worth.
+      </span>
       {board.error ? <p role="status">{board.error}</p> : null}
+      {fitting ? <p role="status">Fitting with style held equal…</p> : null}
       {board.data ? (
         <>
-          <BoardView title="All prompts" board={board.data.overall} />
+          <BoardView title="All prompts" board={board.data.overall} styleControl={styleControl} />
           {Object.entries(board.data.categories).map(([category, categoryBoard]) => (
-            <BoardView key={category} title={`Category: ${category}`} board={categoryBoard} />
+            <BoardView
+              key={category}
+              title={`Category: ${category}`}
+              board={categoryBoard}
+              styleControl={styleControl}
+            />
           ))}
         </>
       ) : null}
+      <RatingsSummary id={id} version={version} />
       <Judges id={id} />
       <h2>Export</h2>
       <ul>
@@ -114,6 +126,10 @@ export function GenerationPage({ id }: { id: string }) {
           [
             ['trl', 'TRL preference (prompt, chosen, rejected)'],
             ['trl-conversational', 'TRL preference, conversational'],
+            ['kto', 'KTO (desirable or not)'],
+            ['reward', 'Reward-model pairs with margin'],
+            ['sft', 'SFT messages (preferred responses and rewrites)'],
+            ['hh-rlhf', 'Anthropic HH-RLHF'],
             ['arena', 'Chatbot-Arena battles'],
           ] as const
         ).map(([format, label]) => (
@@ -128,10 +144,33 @@ export function GenerationPage({ id }: { id: string }) {
   );
 }
 
-/** The board as a table, the ratings with their intervals as a chart, and the win rates. */
-function BoardView({ title, board }: { title: string; board: Board }) {
-  const low = Math.min(...board.rows.map((row) => row.lower));
-  const high = Math.max(...board.rows.map((row) => row.upper));
+const COVARIATE_NAMES: Record<StyleCoefficient['covariate'], string> = {
+  length: 'Length',
+  headers: 'Headers',
+  lists: 'List items',
+  bold: 'Bold',
+};
+
+const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)}`;
+
+/**
+ * The board as a table, the ratings with their intervals as a chart, and the win rates; with
+ * style control, the style-controlled ratings beside the plain ones and what style is worth.
+ */
+function BoardView({
+  title,
+  board,
+  styleControl,
+}: {
+  title: string;
+  board: LeaderboardBoard;
+  styleControl: boolean;
+}) {
+  const styled = styleControl ? board.styleControl : undefined;
+  const rows = styled?.rows ?? board.rows;
+  const plainRating = new Map(board.rows.map((row) => [row.model, row.rating]));
+  const low = Math.min(...rows.map((row) => row.lower));
+  const high = Math.max(...rows.map((row) => row.upper));
   const span = Math.max(1, high - low);
   const width = 520;
   const left = 160;
@@ -154,11 +193,12 @@ function BoardView({ title, board }: { title: string; board: Board }) {
             <th scope="col">Model</th>
             <th scope="col">Rating</th>
             <th scope="col">95% interval</th>
+            {styled ? <th scope="col">Without style control</th> : null}
             <th scope="col">Battles</th>
           </tr>
         </thead>
         <tbody>
-          {board.rows.map((row) => (
+          {rows.map((row) => (
             <tr key={row.model}>
               <td>{row.rank}</td>
               <th scope="row">{row.model}</th>
@@ -166,19 +206,48 @@ function BoardView({ title, board }: { title: string; board: Board }) {
               <td>
                 {row.lower.toFixed(0)} – {row.upper.toFixed(0)}
               </td>
+              {styled ? <td>{plainRating.get(row.model)?.toFixed(0) ?? '—'}</td> : null}
               <td>{row.battles}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {styled ? (
+        <table>
+          <caption>
+            What style is worth: Elo points for one standard deviation more of it than the other
+            response, with its 95% interval
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Style</th>
+              <th scope="col">Points</th>
+              <th scope="col">95% interval</th>
+            </tr>
+          </thead>
+          <tbody>
+            {styled.coefficients.map((coefficient) => (
+              <tr key={coefficient.covariate}>
+                <th scope="row">{COVARIATE_NAMES[coefficient.covariate]}</th>
+                <td>{coefficient.sd > 0 ? signed(coefficient.points) : '—'}</td>
+                <td>
+                  {coefficient.sd > 0
+                    ? `${signed(coefficient.lower)} to ${signed(coefficient.upper)}`
+                    : 'never differed'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <svg
         className="chart"
         role="img"
-        aria-label={`Ratings with 95% intervals, ${title}`}
+        aria-label={`${styled ? 'Style-controlled ratings' : 'Ratings'} with 95% intervals, ${title}`}
         width={width}
-        height={board.rows.length * 24 + 8}
+        height={rows.length * 24 + 8}
       >
-        {board.rows.map((row, index) => (
+        {rows.map((row, index) => (
           <g key={row.model} transform={`translate(0 ${index * 24 + 4})`}>
             <text x={0} y={14} fontSize={12}>
               {row.model.length > 22 ? `${row.model.slice(0, 21)}…` : row.model}
@@ -244,6 +313,7 @@ interface JudgeRow {
   errors: string[];
   agreement: Agreement;
   categories: Record<string, Agreement>;
+  ratings: Record<string, { items: number; kappa: number | null; meanAbsoluteDifference: number }>;
   disagreements: string[];
   reviews: { reviewed: number; withJudge: number; withHumans: number; neither: number };
 }
@@ -266,6 +336,7 @@ function Judges({ id }: { id: string }) {
             <th scope="col">Agreement with humans</th>
             <th scope="col">Cohen’s kappa</th>
             <th scope="col">Per category</th>
+            <th scope="col">Ratings (weighted kappa, mean gap)</th>
             <th scope="col">Disagreements</th>
             <th scope="col">Second look</th>
           </tr>
@@ -289,6 +360,14 @@ function Judges({ id }: { id: string }) {
                 {Object.entries(judge.categories)
                   .map(([category, agreement]) => `${category}: ${kappa(agreement)}`)
                   .join(', ') || '—'}
+              </td>
+              <td>
+                {Object.entries(judge.ratings)
+                  .map(
+                    ([criterion, rating]) =>
+                      `${criterion}: ${rating.kappa === null ? '—' : rating.kappa.toFixed(2)}, ${rating.meanAbsoluteDifference.toFixed(1)} of ${rating.items}`,
+                  )
+                  .join('; ') || '—'}
               </td>
               <td>{judge.disagreements.length}</td>
               <td>

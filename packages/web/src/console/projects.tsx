@@ -33,6 +33,7 @@ const TASK_TYPES = [
   'categorization',
   'comparison',
   'textcollection',
+  'chat',
 ];
 
 /** Every project, and a form to make one. */

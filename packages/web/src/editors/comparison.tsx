@@ -1,63 +1,35 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useHistory } from '../ui/history';
 import { Attachment } from './attachment';
-import { NUMBER_KEYS, useEditorShortcuts, type EditorProps, type Json } from './types';
-
-interface Criterion {
-  id: string;
-  description?: string;
-  min: number;
-  max: number;
-}
-
-interface State {
-  choice: string | undefined;
-  fields: Record<string, string>;
-  winner: number | 'tie' | undefined;
-  strength: string | undefined;
-  ratings: Record<string, Array<number | undefined>>;
-}
-
-const letter = (index: number) => String.fromCharCode(65 + index);
+import {
+  comparisonResponse,
+  comparisonStateOf,
+  comparisonTaskOf,
+  type ComparisonState,
+} from './comparison-model';
+import { FlagChecklist, RankingList, RatingSelect, RewriteField } from './feedback-controls';
+import { letter, moveInRanking, rate, toggleFlag } from './feedback';
+import { NUMBER_KEYS, useEditorShortcuts, type EditorProps } from './types';
 
 /**
  * Two or more responses side by side: which is better (or a tie) and by how much, a rating of
- * each on every criterion of the rubric, Scale's choice question, and free text such as a
- * rationale.
+ * each on every criterion of the rubric, a ranking of all of them, safety flags on each, the
+ * ideal response rewritten, Scale's choice question, and free text such as a rationale.
  */
 export function ComparisonEditor({ task, initial, onChange }: EditorProps) {
   const params = task.params;
-  const attachments = (params.attachments as string[]) ?? [];
+  const model = useMemo(() => comparisonTaskOf(params), [params]);
+  const attachments = model.attachments;
   const type = String(params.attachment_type ?? 'image');
-  const choices = (params.choices as string[] | undefined) ?? [];
-  const fields = (params.fields as Record<string, string> | undefined) ?? {};
-  const preference = params.preference as { ties?: boolean; strength?: string[] } | undefined;
-  const criteria = (params.criteria as Criterion[] | undefined) ?? [];
-  const state = useHistory<State>(() => {
-    const given = (initial?.preference ?? {}) as { winner?: number | 'tie'; strength?: string };
-    return {
-      choice: typeof initial?.choice === 'string' ? initial.choice : undefined,
-      fields: { ...((initial?.fields as Record<string, string> | undefined) ?? {}) },
-      winner: given.winner,
-      strength: given.strength,
-      ratings: { ...((initial?.ratings as Record<string, number[]> | undefined) ?? {}) },
-    };
-  });
-  useEffect(() => {
-    const value = state.value;
-    const response: Json = {};
-    if (params.choices) response.choice = value.choice ?? '';
-    if (params.fields) response.fields = value.fields;
-    if (preference && value.winner !== undefined)
-      response.preference =
-        value.winner === 'tie' || !preference.strength
-          ? { winner: value.winner }
-          : { winner: value.winner, ...(value.strength ? { strength: value.strength } : {}) };
-    if (criteria.length > 0) response.ratings = value.ratings;
-    onChange(response);
-  }, [state.value]);
+  const choices = model.choices ?? [];
+  const fields = model.fields ?? {};
+  const preference = model.preference;
+  const criteria = model.criteria;
+  const state = useHistory<ComparisonState>(() => comparisonStateOf(model, initial));
+  useEffect(() => onChange(comparisonResponse(model, state.value)), [state.value]);
 
-  const set = (change: Partial<State>) => state.set((current) => ({ ...current, ...change }));
+  const set = (change: Partial<ComparisonState>) =>
+    state.set((current) => ({ ...current, ...change }));
   const options: Array<{ value: number | 'tie'; label: string }> = preference
     ? [
         ...attachments.map((_, index) => ({ value: index, label: `${letter(index)} is better` })),
@@ -92,6 +64,18 @@ export function ComparisonEditor({ task, initial, onChange }: EditorProps) {
           <section key={index} aria-label={`Response ${letter(index)}`}>
             <h3>Response {letter(index)}</h3>
             <Attachment type={type} content={attachment} label={`Response ${letter(index)}`} />
+            {model.flags ? (
+              <FlagChecklist
+                label={`Flags for response ${letter(index)}`}
+                categories={model.flags}
+                flags={state.value.flags}
+                target="attachment"
+                index={index}
+                onToggle={(mark) =>
+                  state.set((current) => ({ ...current, flags: toggleFlag(current.flags, mark) }))
+                }
+              />
+            ) : null}
           </section>
         ))}
       </div>
@@ -152,35 +136,44 @@ export function ComparisonEditor({ task, initial, onChange }: EditorProps) {
                 </th>
                 {attachments.map((_, index) => (
                   <td key={index}>
-                    <select
-                      aria-label={`${criterion.description ?? criterion.id} of response ${letter(index)}`}
-                      value={String(state.value.ratings[criterion.id]?.[index] ?? '')}
-                      onChange={(event) => {
-                        const scores = [
-                          ...(state.value.ratings[criterion.id] ??
-                            attachments.map(() => undefined)),
-                        ];
-                        scores[index] =
-                          event.target.value === '' ? undefined : Number(event.target.value);
-                        set({ ratings: { ...state.value.ratings, [criterion.id]: scores } });
-                      }}
-                    >
-                      <option value="">—</option>
-                      {Array.from(
-                        { length: (criterion.max ?? 7) - (criterion.min ?? 1) + 1 },
-                        (_, i) => (criterion.min ?? 1) + i,
-                      ).map((score) => (
-                        <option key={score} value={score}>
-                          {score}
-                        </option>
-                      ))}
-                    </select>
+                    <RatingSelect
+                      label={`${criterion.description ?? criterion.id} of response ${letter(index)}`}
+                      criterion={criterion}
+                      value={state.value.ratings[criterion.id]?.[index]}
+                      onChange={(score) =>
+                        state.set((current) => ({
+                          ...current,
+                          ratings: rate(
+                            current.ratings,
+                            criterion.id,
+                            index,
+                            score,
+                            attachments.length,
+                          ),
+                        }))
+                      }
+                    />
                   </td>
                 ))}
               </tr>
             ))}
           </tbody>
         </table>
+      ) : null}
+      {model.ranking ? (
+        <fieldset>
+          <legend>Rank the responses, best first</legend>
+          <RankingList
+            ranking={state.value.ranking}
+            name={(item) => `Response ${letter(item)}`}
+            onMove={(item, by) =>
+              state.set((current) => ({
+                ...current,
+                ranking: moveInRanking(current.ranking, item, by),
+              }))
+            }
+          />
+        </fieldset>
       ) : null}
       {choices.length > 0 ? (
         <fieldset>
@@ -212,6 +205,15 @@ export function ComparisonEditor({ task, initial, onChange }: EditorProps) {
           />
         </label>
       ))}
+      {model.rewrite ? (
+        <RewriteField
+          label="Rewrite: the ideal response"
+          instructions={model.rewrite.instructions}
+          required={model.rewrite.required !== false}
+          value={state.value.rewrite}
+          onChange={(rewrite) => set({ rewrite })}
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { CategorizationEditor } from './categorization';
+import { ChatEditor } from './chat';
 import { ComparisonEditor } from './comparison';
 import { NerEditor } from './ner';
 import { TextCollectionEditor } from './textcollection';
@@ -27,6 +28,8 @@ export function TaskEditor(props: EditorProps) {
       return <ComparisonEditor {...props} />;
     case 'textcollection':
       return <TextCollectionEditor {...props} />;
+    case 'chat':
+      return <ChatEditor {...props} />;
     default:
       return <JsonEditor {...props} />;
   }

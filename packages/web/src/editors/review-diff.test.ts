@@ -42,4 +42,29 @@ describe('diffAttempt', () => {
       'spans missed: ORG [0, 3)',
     ]);
   });
+
+  it('names a different red-team outcome and the other parts of a chat answer that differ', () => {
+    const diff = diffAttempt(
+      'chat',
+      {
+        outcome: { success: true, category: 'ncr', severity: 'high', message: 4 },
+        rewrite: 'Safe.',
+      },
+      { outcome: { success: false, category: 'ncr' } },
+    );
+    expect(diff).toEqual({
+      agrees: false,
+      notes: [
+        'attack succeeded (high, ncr, message 4); the consensus: failed (ncr)',
+        'different rewrite',
+      ],
+    });
+  });
+
+  it('names a different ranking of a comparison', () => {
+    expect(
+      diffAttempt('comparison', { ranking: [1, 0], flags: [] }, { ranking: [0, 1], flags: [] })
+        .notes,
+    ).toEqual(['ranked B > A; the consensus ranks A > B']);
+  });
 });

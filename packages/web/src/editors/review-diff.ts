@@ -96,14 +96,56 @@ export function diffAttempt(type: string, attempt: Json, consensus: Json): Attem
         ],
       };
     case 'comparison':
-      return {
-        agrees,
-        notes:
-          attempt.choice !== consensus.choice
-            ? [`chose ${String(attempt.choice)}; the consensus is ${String(consensus.choice)}`]
-            : ['same choice, different free text'],
-      };
+      return { agrees, notes: comparisonNotes(attempt, consensus) };
+    case 'chat':
+      return { agrees, notes: chatNotes(attempt, consensus) };
     default:
       return { agrees, notes: [] };
   }
+}
+
+/** The parts of a comparison or chat answer that differ, named. */
+function differingParts(attempt: Json, consensus: Json, parts: string[]): string[] {
+  return parts.filter((part) => canonical(attempt[part]) !== canonical(consensus[part]));
+}
+
+function comparisonNotes(attempt: Json, consensus: Json): string[] {
+  const notes: string[] = [];
+  if (attempt.choice !== consensus.choice)
+    notes.push(`chose ${String(attempt.choice)}; the consensus is ${String(consensus.choice)}`);
+  const ranks = (ranking: unknown) =>
+    Array.isArray(ranking)
+      ? ranking.map((item) => String.fromCharCode(65 + Number(item))).join(' > ')
+      : 'nothing';
+  if (canonical(attempt.ranking) !== canonical(consensus.ranking))
+    notes.push(`ranked ${ranks(attempt.ranking)}; the consensus ranks ${ranks(consensus.ranking)}`);
+  const other = differingParts(attempt, consensus, ['preference', 'ratings', 'flags', 'rewrite']);
+  if (other.length) notes.push(`different ${other.join(', ')}`);
+  return notes.length ? notes : ['same choice, different free text'];
+}
+
+/** A red-team outcome in a few words: "succeeded (high, ncr, model turn at 4)" or "failed". */
+function describeOutcome(outcome: unknown): string {
+  if (!outcome || typeof outcome !== 'object') return 'no outcome';
+  const { success, category, severity, message } = outcome as Json;
+  if (!success) return `failed (${String(category)})`;
+  return `succeeded (${[
+    severity,
+    category,
+    message === undefined ? undefined : `message ${String(message)}`,
+  ]
+    .filter((part) => part !== undefined)
+    .map(String)
+    .join(', ')})`;
+}
+
+function chatNotes(attempt: Json, consensus: Json): string[] {
+  const notes: string[] = [];
+  if (canonical(attempt.outcome) !== canonical(consensus.outcome))
+    notes.push(
+      `attack ${describeOutcome(attempt.outcome)}; the consensus: ${describeOutcome(consensus.outcome)}`,
+    );
+  const other = differingParts(attempt, consensus, ['ratings', 'flags', 'rewrite', 'messages']);
+  if (other.length) notes.push(`different ${other.join(', ')}`);
+  return notes;
 }

@@ -17,7 +17,14 @@ export type Json = Record<string, unknown>;
 export interface EditorProps {
   task: ClaimedTask;
   initial: Json | undefined;
-  onChange: (response: Json) => void;
+  /**
+   * The response to submit; `complete`, when given, is the response as the server will complete
+   * it (a live chat's recorded conversation is filled in by the server), and is what is checked
+   * before submitting.
+   */
+  onChange: (response: Json, complete?: Json) => void;
+  /** The assignment the task is shown for: its id (for live work such as chat) and stage. */
+  assignment?: { id: string; stage: string } | undefined;
   /** Reviews: the attempts, shown beside (or, for images, over) the consensus being edited. */
   overlays?: Array<{ name: string; response: Json }> | undefined;
 }

@@ -65,6 +65,7 @@ export function Workbench() {
   const [skipping, setSkipping] = useState(false);
   const [done, setDone] = useState(0);
   const response = useRef<Json>({});
+  const complete = useRef<Json | undefined>(undefined);
   const next = useRef<Promise<Assignment | null> | undefined>(undefined);
   const held = useRef(new Set<string>());
   const [editorShortcuts, setEditorShortcuts] = useState<Record<string, Shortcut[]>>({});
@@ -83,6 +84,7 @@ export function Workbench() {
 
   const show = (assignment: Assignment | null) => {
     response.current = {};
+    complete.current = undefined;
     setFeedback(undefined);
     setCurrent(assignment);
     if (assignment && PREFETCH) prefetch();
@@ -115,7 +117,11 @@ export function Workbench() {
     mark('quorum:submit');
     setError(undefined);
     try {
-      parseTaskResponse(current.task.type, response.current, current.task.params);
+      parseTaskResponse(
+        current.task.type,
+        complete.current ?? response.current,
+        current.task.params,
+      );
     } catch (caught) {
       if (isDomainError(caught)) {
         setError(caught.message);
@@ -197,6 +203,10 @@ export function Workbench() {
   ];
   useShortcuts(workbenchShortcuts);
 
+  const assignment = useMemo(
+    () => (current ? { id: current.id, stage: current.stage } : undefined),
+    [current],
+  );
   const overlays = useMemo(
     () =>
       current?.review?.attempts.map((attempt, index) => ({
@@ -274,8 +284,10 @@ export function Workbench() {
           task={current.task}
           initial={initial}
           overlays={overlays}
-          onChange={(value) => {
+          assignment={assignment}
+          onChange={(value, completed) => {
             response.current = value;
+            complete.current = completed;
           }}
         />
         {error ? (
