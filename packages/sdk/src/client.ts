@@ -1,77 +1,78 @@
-import type { z } from 'zod';
+import type { ScaleTask } from '@quorum/core';
+import { Batches } from './groups/batches';
+import { CallbackKeysApi, Deliveries, Keys } from './groups/callbacks';
+import { Files } from './groups/files';
+import { Generations, PromptSets } from './groups/generations';
+import { Models } from './groups/models';
+import { Projects } from './groups/projects';
+import { Redteam } from './groups/redteam';
+import { Tasks } from './groups/tasks';
+import { Work } from './groups/work';
+import { Me, Sessions, Workers } from './groups/workforce';
+import { readJson, Transport, type ClientOptions } from './transport';
+import type { HttpMethod } from './routes';
 import type {
-  AssignmentSchema,
-  EarningsSchema,
-  ProjectSettings,
+  CreateBatchInput,
+  CreateProjectInput,
+  CreateTaskBody,
+  CreateWorkerInput,
   ProjectSettingsChange,
-  WorkerRole,
-  WorkerSchema,
-  ApiKey,
-  ScaleBatch,
-  ScaleBatchStatus,
-  ScaleProject,
-  ScaleTask,
-  ScaleTaskPage,
-} from '@quorum/core';
+  TaskListQuery,
+} from './types';
 
-/** An error answer from the server: its status and the body's `code`, `error` and `field`. */
-export class QuorumError extends Error {
-  override readonly name = 'QuorumError';
+/** The tasks group, which is also callable as `client.tasks(query)`: every matching task. */
+export type TasksGroup = Tasks & ((query?: TaskListQuery) => AsyncGenerator<ScaleTask>);
 
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface ClientOptions {
-  /** Server base URL, e.g. http://127.0.0.1:8080 */
-  url: string;
-  apiKey: string;
-  /** Attempts for idempotent calls (GET, and POSTs that are safe to repeat); default 3. */
-  retries?: number;
-  fetch?: typeof fetch;
-}
-
-export type TaskListQuery = {
-  project?: string;
-  batch?: string;
-  status?: ScaleTask['status'];
-  type?: string;
-  unique_id?: string | string[];
-  tags?: string | string[];
-  start_time?: string;
-  end_time?: string;
-  completed_after?: string;
-  completed_before?: string;
-  updated_after?: string;
-  updated_before?: string;
-  customer_review_status?: string;
-  limit?: number;
-};
-
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
-
-/** Typed client for Quorum's Scale-compatible and native APIs. */
+/**
+ * Typed client for Quorum's Scale-compatible (`/v1`) and native (`/api/v1`) APIs, one group
+ * per resource (`client.tasks.create`, `client.generations.leaderboard`…). Calls that are safe
+ * to repeat are retried on 408, 429, 5xx and network errors; lists have async iterators; exports
+ * and chat replies are read as they stream. Failures are QuorumErrors.
+ */
 export class QuorumClient {
-  readonly #url: string;
-  readonly #authorization: string;
-  readonly #retries: number;
-  readonly #fetch: typeof fetch;
+  readonly projects: Projects;
+  readonly batches: Batches;
+  readonly tasks: TasksGroup;
+  readonly files: Files;
+  readonly deliveries: Deliveries;
+  readonly callbackKeys: CallbackKeysApi;
+  readonly keys: Keys;
+  readonly workers: Workers;
+  readonly sessions: Sessions;
+  readonly me: Me;
+  readonly work: Work;
+  readonly models: Models;
+  readonly promptSets: PromptSets;
+  readonly generations: Generations;
+  readonly redteam: Redteam;
+  readonly #transport: Transport;
 
   constructor(options: ClientOptions) {
-    this.#url = options.url.replace(/\/+$/, '');
-    this.#authorization = `Basic ${btoa(`${options.apiKey}:`)}`;
-    this.#retries = options.retries ?? 3;
-    this.#fetch = options.fetch ?? fetch;
+    const transport = new Transport(options);
+    this.#transport = transport;
+    this.projects = new Projects(transport);
+    this.batches = new Batches(transport);
+    const tasks = new Tasks(transport);
+    this.tasks = callable((query: TaskListQuery = {}) => tasks.iterate(query), tasks);
+    this.files = new Files(transport);
+    this.deliveries = new Deliveries(transport);
+    this.callbackKeys = new CallbackKeysApi(transport);
+    this.keys = new Keys(transport);
+    this.workers = new Workers(transport);
+    this.sessions = new Sessions(transport);
+    this.me = new Me(transport);
+    this.work = new Work(transport);
+    this.models = new Models(transport);
+    this.promptSets = new PromptSets(transport);
+    this.generations = new Generations(transport);
+    this.redteam = new Redteam(transport);
   }
 
-  /** Sends one request; idempotent ones are retried on 408/429/5xx and network errors. */
-  async request<T>(
+  /**
+   * Sends one request to any path; JSON bodies unless `body` is a string. It is retried like the
+   * typed methods when `idempotent` (default: GET only).
+   */
+  request<T>(
     method: string,
     path: string,
     options: {
@@ -82,254 +83,132 @@ export class QuorumClient {
       headers?: Record<string, string>;
     } = {},
   ): Promise<T> {
-    const url = new URL(this.#url + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value])
-        url.searchParams.append(key, String(item));
-    }
-    const attempts = (options.idempotent ?? method === 'GET') ? this.#retries : 1;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const response = await this.#fetch(url, {
-          method,
-          headers: {
-            authorization: this.#authorization,
-            ...options.headers,
-            ...(options.body !== undefined
-              ? { 'content-type': options.contentType ?? 'application/json' }
-              : {}),
-          },
-          body:
-            options.body === undefined
-              ? undefined
-              : typeof options.body === 'string'
-                ? options.body
-                : JSON.stringify(options.body),
-        });
-        const text = await response.text();
-        const json = text ? (JSON.parse(text) as unknown) : undefined;
-        if (response.ok) return json as T;
-        const body = (json ?? {}) as { code?: string; error?: string; field?: string };
-        const error = new QuorumError(
-          response.status,
-          body.code ?? 'error',
-          body.error ?? response.statusText,
-          body.field,
-        );
-        if (!RETRYABLE.has(response.status) || attempt === attempts) throw error;
-        lastError = error;
-        const retryAfter = Number(response.headers.get('retry-after'));
-        await sleep(
-          Number.isFinite(retryAfter) && retryAfter > 0
-            ? retryAfter * 1000
-            : 250 * 2 ** (attempt - 1),
-        );
-      } catch (error) {
-        if (error instanceof QuorumError || attempt === attempts) throw error;
-        lastError = error;
-        await sleep(250 * 2 ** (attempt - 1));
-      }
-    }
-    throw lastError;
+    const raw = typeof options.body === 'string';
+    return this.#transport.send(
+      method.toUpperCase() as HttpMethod,
+      path,
+      {
+        query: options.query,
+        headers: options.headers,
+        ...(raw
+          ? { raw: options.body as string, contentType: options.contentType ?? 'application/json' }
+          : { json: options.body }),
+      },
+      options.idempotent ?? method.toUpperCase() === 'GET',
+      readJson<T>,
+    );
   }
 
-  // Projects
-  createProject(input: { type: string; name: string; params?: Record<string, unknown> }) {
-    return this.request<ScaleProject>('POST', '/v1/projects', { body: input });
+  // The first release's flat methods, kept for existing callers: each is its group's method.
+
+  /** Same as `projects.create`. */
+  createProject(input: CreateProjectInput) {
+    return this.projects.create(input);
   }
+  /** Same as `projects.get`. */
   getProject(name: string) {
-    return this.request<ScaleProject>('GET', `/v1/projects/${encodeURIComponent(name)}`);
+    return this.projects.get(name);
   }
+  /** Same as `projects.list`. */
   listProjects() {
-    return this.request<ScaleProject[]>('GET', '/v1/projects');
+    return this.projects.list();
   }
+  /** Same as `projects.setParams`. */
   setProjectParams(name: string, params: Record<string, unknown> & { patch?: boolean }) {
-    return this.request<ScaleProject>(
-      'POST',
-      `/v1/projects/${encodeURIComponent(name)}/setParams`,
-      { body: params },
-    );
+    return this.projects.setParams(name, params);
   }
-
-  // Batches
-  createBatch(input: {
-    project: string;
-    name: string;
-    callback?: string;
-    metadata?: Record<string, unknown>;
-    staging?: boolean;
-  }) {
-    return this.request<ScaleBatch>('POST', '/v1/batches', { body: input });
+  /** Same as `batches.create`. */
+  createBatch(input: CreateBatchInput) {
+    return this.batches.create(input);
   }
+  /** Same as `batches.get`. */
   getBatch(name: string) {
-    return this.request<ScaleBatch>('GET', `/v1/batches/${encodeURIComponent(name)}`);
+    return this.batches.get(name);
   }
+  /** Same as `batches.finalize`. */
   finalizeBatch(name: string) {
-    return this.request<ScaleBatch>('POST', `/v1/batches/${encodeURIComponent(name)}/finalize`, {
-      body: {},
-      idempotent: true,
-    });
+    return this.batches.finalize(name);
   }
+  /** Same as `batches.status`. */
   batchStatus(name: string) {
-    return this.request<ScaleBatchStatus>('GET', `/v1/batches/${encodeURIComponent(name)}/status`);
+    return this.batches.status(name);
   }
-
-  // Tasks
-  /** Creates a task; with a `unique_id` it is safe to retry (a replay answers 409 and is resolved). */
-  async createTask(type: string, body: Record<string, unknown>): Promise<ScaleTask> {
-    try {
-      return await this.request<ScaleTask>('POST', `/v1/task/${encodeURIComponent(type)}`, {
-        body,
-        idempotent: typeof body.unique_id === 'string',
-      });
-    } catch (error) {
-      // A retried create whose first attempt landed: the task exists under its unique_id.
-      if (
-        error instanceof QuorumError &&
-        error.status === 409 &&
-        typeof body.unique_id === 'string'
-      ) {
-        const page = await this.listTasks({ unique_id: body.unique_id, limit: 1 });
-        if (page.docs[0]) return page.docs[0];
-      }
-      throw error;
-    }
+  /** Same as `tasks.create`, with an untyped body. */
+  createTask(type: string, body: Record<string, unknown>) {
+    return this.tasks.create(type, body as CreateTaskBody<string>);
   }
+  /** Same as `tasks.get`. */
   getTask(id: string) {
-    return this.request<ScaleTask>('GET', `/v1/task/${encodeURIComponent(id)}`);
+    return this.tasks.get(id);
   }
+  /** Same as `tasks.list`. */
   listTasks(query: TaskListQuery & { next_token?: string } = {}) {
-    return this.request<ScaleTaskPage>('GET', '/v1/tasks', { query });
+    return this.tasks.list(query);
   }
-  /** Every matching task, newest first, fetching pages as the caller iterates. */
-  async *tasks(query: TaskListQuery = {}): AsyncGenerator<ScaleTask> {
-    let nextToken: string | undefined;
-    do {
-      const page = await this.listTasks({ ...query, next_token: nextToken });
-      yield* page.docs;
-      nextToken = page.has_more ? page.next_token : undefined;
-    } while (nextToken);
-  }
+  /** Same as `tasks.cancel`. */
   cancelTask(id: string, options: { clearUniqueId?: boolean } = {}) {
-    const query = options.clearUniqueId ? '?clear_unique_id=true' : '';
-    return this.request<ScaleTask>('POST', `/v1/task/${encodeURIComponent(id)}/cancel${query}`, {
-      body: {},
-      idempotent: true,
-    });
+    return this.tasks.cancel(id, options);
   }
+  /** Same as `tasks.complete`. */
   completeTask(id: string, response: Record<string, unknown>) {
-    return this.request<ScaleTask>('POST', `/api/v1/tasks/${encodeURIComponent(id)}/response`, {
-      body: { response },
-    });
+    return this.tasks.complete(id, response);
   }
-  /** Creates many tasks from objects (each with `type`, or pass `type`), all or nothing. */
+  /** Same as `tasks.bulkCreate`. */
   bulkCreateTasks(tasks: Iterable<Record<string, unknown>>, options: { type?: string } = {}) {
-    const body = Array.from(tasks, (task) => JSON.stringify(task)).join('\n');
-    return this.request<{ created: number; task_ids: string[] }>('POST', '/api/v1/tasks/bulk', {
-      body,
-      contentType: 'application/x-ndjson',
-      query: { type: options.type },
-    });
+    return this.tasks.bulkCreate(tasks, options);
   }
-
-  // Keys
+  /** Same as `keys.create`. */
   createKey(input: { name: string; environment?: 'live' | 'test' }) {
-    return this.request<ApiKey & { key: string }>('POST', '/api/v1/keys', { body: input });
+    return this.keys.create(input);
   }
+  /** Same as `keys.list`. */
   listKeys() {
-    return this.request<{ docs: ApiKey[] }>('GET', '/api/v1/keys');
+    return this.keys.list();
   }
+  /** Same as `keys.revoke`. */
   revokeKey(id: string) {
-    return this.request<ApiKey>('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`, {
-      idempotent: true,
-    });
+    return this.keys.revoke(id);
   }
-
-  // Workforce (operators)
-  /** Routing, quality and pay settings of a project (by name or id). */
+  /** Same as `projects.settings`. */
   getProjectSettings(project: string) {
-    return this.request<ProjectSettings>(
-      'GET',
-      `/api/v1/projects/${encodeURIComponent(project)}/settings`,
-    );
+    return this.projects.settings(project);
   }
+  /** Same as `projects.changeSettings`. */
   changeProjectSettings(project: string, change: ProjectSettingsChange) {
-    return this.request<ProjectSettings>(
-      'PATCH',
-      `/api/v1/projects/${encodeURIComponent(project)}/settings`,
-      {
-        body: change,
-        idempotent: true,
-      },
-    );
+    return this.projects.changeSettings(project, change);
   }
-  /** Invites a worker; the result's `token` (shown once) authenticates them as a client's apiKey. */
-  createWorker(input: {
-    email: string;
-    name: string;
-    roles: WorkerRole[];
-    password?: string;
-    pool?: 'internal' | 'vendor' | 'crowd';
-    team?: string;
-    skills?: Record<string, number>;
-    languages?: string[];
-    clearance?: number;
-  }) {
-    return this.request<Worker & { token: string }>('POST', '/api/v1/workers', { body: input });
+  /** Same as `workers.create`. */
+  createWorker(input: CreateWorkerInput) {
+    return this.workers.create(input);
   }
-
-  // Work (a client whose apiKey is a worker's token)
-  /** The best eligible task, or undefined when nothing is eligible now. */
-  async claim(
-    input: { project?: string; stage?: 'training' } = {},
-  ): Promise<Assignment | undefined> {
-    const result = await this.request<{ assignment: Assignment } | undefined>(
-      'POST',
-      '/api/v1/work/claim',
-      {
-        body: input,
-      },
-    );
-    return result?.assignment;
+  /** Same as `work.claim`. */
+  claim(input: { project?: string; stage?: 'training' } = {}) {
+    return this.work.claim(input);
   }
+  /** Same as `work.heartbeat`. */
   heartbeat(assignment: string) {
-    return this.request<{ leaseExpiresAt: string; activeSeconds: number }>(
-      'POST',
-      `/api/v1/assignments/${encodeURIComponent(assignment)}/heartbeat`,
-      { idempotent: true },
-    );
+    return this.work.heartbeat(assignment);
   }
-  /** Submits a response; retried safely under one Idempotency-Key. */
-  submit(
-    assignment: string,
-    response: Record<string, unknown>,
-    idempotencyKey: string = crypto.randomUUID(),
-  ) {
-    return this.request<{
-      assignment: Assignment;
-      feedback?: { score: number; expected: Record<string, unknown> };
-    }>('POST', `/api/v1/assignments/${encodeURIComponent(assignment)}/submit`, {
-      body: { response },
-      idempotent: true,
-      headers: { 'idempotency-key': idempotencyKey },
-    });
+  /** Same as `work.submit`. */
+  submit(assignment: string, response: Record<string, unknown>, idempotencyKey?: string) {
+    return this.work.submit(assignment, response, idempotencyKey);
   }
-  release(assignment: string, reason: string) {
-    return this.request<{ assignment: Assignment }>(
-      'POST',
-      `/api/v1/assignments/${encodeURIComponent(assignment)}/release`,
-      { body: { reason } },
-    );
+  /** `work.release`, answering `{assignment}` as the first release did. */
+  async release(assignment: string, reason: string) {
+    return { assignment: await this.work.release(assignment, reason) };
   }
+  /** Same as `me.earnings`. */
   earnings() {
-    return this.request<Earnings>('GET', '/api/v1/me/earnings');
+    return this.me.earnings();
   }
 }
 
-export type Worker = z.infer<typeof WorkerSchema>;
-export type Assignment = z.infer<typeof AssignmentSchema>;
-export type Earnings = z.infer<typeof EarningsSchema>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** `fn` with the group's methods, bound to the group, as its properties. */
+function callable<F extends (...args: never[]) => unknown, G extends object>(fn: F, group: G) {
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(group))) {
+    const method = (group as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof method === 'function')
+      Object.defineProperty(fn, name, { value: method.bind(group), enumerable: true });
+  }
+  return fn as F & G;
+}
