@@ -7,20 +7,22 @@ import { dirname, join, relative, resolve } from 'node:path';
 const ALLOWED = {
   core: [],
   quality: [],
+  formats: ['core'],
   editor: ['core'],
   sdk: ['core'],
-  server: ['core', 'quality'],
+  server: ['core', 'quality', 'formats'],
   web: ['editor', 'sdk', 'core'],
-  cli: ['sdk', 'server', 'core', 'quality'],
+  cli: ['sdk', 'server', 'core', 'quality', 'formats'],
 };
 const WHY = {
   core: 'core is the pure domain: it must not depend on any other package of ours',
   quality: 'quality is pure algorithms: it must not depend on any other package of ours',
+  formats: 'formats is pure conversion (bytes and text in, tasks out) and may only use core',
   editor: 'editor models are headless and may only use core',
   sdk: 'the SDK ships to customers and may only use core',
-  server: 'the server may use core and quality only (never web, sdk or cli)',
+  server: 'the server may use core, quality and formats only (never web, sdk or cli)',
   web: 'the web app may use editor, sdk and core only (never server code)',
-  cli: 'the CLI may use sdk, server, core and quality (researchers run the quality library locally)',
+  cli: 'the CLI may use sdk, server, core, quality and formats (researchers run the quality library locally)',
 };
 // Node built-ins a pure package must not touch (I/O, processes, network).
 const IO_MODULES =
@@ -57,7 +59,7 @@ for (const pkg of Object.keys(ALLOWED)) {
         problems.push(`${where}: imports @quorum/${ours[1]} — ${WHY[pkg]}`);
       }
       if (
-        (pkg === 'core' || pkg === 'quality') &&
+        (pkg === 'core' || pkg === 'quality' || pkg === 'formats') &&
         IO_MODULES.test(spec) &&
         !file.endsWith('.test.ts')
       ) {
