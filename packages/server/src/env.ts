@@ -18,6 +18,8 @@ export interface Config {
   bodyLimit: number;
   /** Largest uploaded or imported file, in bytes. */
   fileLimit: number;
+  /** Largest ZIP archive an import accepts, in bytes (it is read into memory whole). */
+  archiveLimit: number;
   /** Hosts and CIDRs the egress guard lets through although they are private. */
   egressAllow: string[];
   /** Public base URL used in links the API returns (attachment URLs). */
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     ownerPassword: env.QUORUM_OWNER_PASSWORD || undefined,
     bodyLimit: integer('QUORUM_BODY_LIMIT', 10 * 1024 * 1024, 1024),
     fileLimit: integer('QUORUM_FILE_LIMIT', 100 * 1024 * 1024, 1024),
+    archiveLimit: integer('QUORUM_ARCHIVE_LIMIT', 256 * 1024 * 1024, 1024),
     egressAllow: (env.QUORUM_EGRESS_ALLOW ?? '')
       .split(',')
       .map((entry) => entry.trim())

@@ -17,6 +17,23 @@ export interface NewFile {
   now: Date;
 }
 
+function fileValues(scope: Scope, file: NewFile) {
+  return {
+    ...tenant(scope),
+    id: file.id,
+    storage_key: file.storageKey,
+    filename: file.filename,
+    content_type: file.contentType,
+    size: file.size,
+    sha256: file.sha256,
+    project_name: file.projectName,
+    display_name: file.displayName,
+    reference_id: file.referenceId,
+    metadata: JSON.stringify(file.metadata),
+    created_at: file.now,
+  };
+}
+
 /** Inserts the file row; undefined when its reference_id is already used. */
 export async function insertFile(
   db: Executor,
@@ -25,20 +42,7 @@ export async function insertFile(
 ): Promise<FileRow | undefined> {
   return db
     .insertInto('files')
-    .values({
-      ...tenant(scope),
-      id: file.id,
-      storage_key: file.storageKey,
-      filename: file.filename,
-      content_type: file.contentType,
-      size: file.size,
-      sha256: file.sha256,
-      project_name: file.projectName,
-      display_name: file.displayName,
-      reference_id: file.referenceId,
-      metadata: JSON.stringify(file.metadata),
-      created_at: file.now,
-    })
+    .values(fileValues(scope, file))
     .onConflict((oc) =>
       oc
         .columns(['organization_id', 'livemode', 'reference_id'])
@@ -47,6 +51,16 @@ export async function insertFile(
     )
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Inserts many file rows in one statement per thousand (files without a reference_id). */
+export async function insertFiles(db: Executor, scope: Scope, files: NewFile[]): Promise<void> {
+  for (let at = 0; at < files.length; at += 1000) {
+    await db
+      .insertInto('files')
+      .values(files.slice(at, at + 1000).map((file) => fileValues(scope, file)))
+      .execute();
+  }
 }
 
 export async function findFile(db: Executor, scope: Scope, id: string) {
@@ -65,4 +79,15 @@ export async function findFileByReference(db: Executor, scope: Scope, referenceI
     .where((eb) => eb.and(tenant(scope)))
     .where('reference_id', '=', referenceId)
     .executeTakeFirst();
+}
+
+/** The stored files among `ids` (exports read an image's size from its header). */
+export async function listFilesByIds(db: Executor, scope: Scope, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('files')
+    .select(['id', 'storage_key', 'filename', 'content_type'])
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', 'in', [...ids])
+    .execute();
 }

@@ -41,7 +41,14 @@ export async function listProjects(db: Executor, scope: Scope): Promise<ProjectR
 export async function insertProject(
   db: Executor,
   scope: Scope,
-  row: { id: string; name: string; type: string; params: Record<string, unknown>; now: Date },
+  row: {
+    id: string;
+    name: string;
+    type: string;
+    params: Record<string, unknown>;
+    labelStudioConfig?: string;
+    now: Date;
+  },
 ): Promise<ProjectRow | undefined> {
   const project = await db
     .insertInto('projects')
@@ -51,6 +58,7 @@ export async function insertProject(
       name: row.name,
       type: row.type,
       params: JSON.stringify(row.params),
+      label_studio_config: row.labelStudioConfig ?? null,
       version: 1,
       created_at: row.now,
       updated_at: row.now,

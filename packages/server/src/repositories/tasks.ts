@@ -163,3 +163,86 @@ export async function listTasks(
   const hasMore = rows.length > page.limit;
   return { rows: hasMore ? rows.slice(0, page.limit) : rows, hasMore, total: Number(total.n) };
 }
+
+/**
+ * One page of a project's tasks in creation order after `afterSeq`: the export's keyset walk,
+ * which reads each row once however large the project.
+ */
+export async function pageProjectTasks(
+  db: Executor,
+  scope: Scope,
+  filter: { projectId: string; batchId?: string | undefined; completedOnly: boolean },
+  afterSeq: number,
+  limit: number,
+): Promise<TaskView[]> {
+  let query = selectTaskViews(db, scope)
+    .where('tasks.kind', '=', 'task')
+    .where('tasks.project_id', '=', filter.projectId)
+    .where('tasks.seq', '>', afterSeq);
+  if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
+  if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
+  return query.orderBy('tasks.seq').limit(limit).execute();
+}
+
+/** Every annotator's answer to the given tasks, oldest first. */
+export async function listAnswersOfTasks(db: Executor, scope: Scope, taskIds: string[]) {
+  if (taskIds.length === 0) return [];
+  return db
+    .selectFrom('task_answers')
+    .select(['task_id', 'worker', 'response', 'score', 'created_at'])
+    .where((eb) => eb.and(tenant(scope)))
+    .where('task_id', 'in', taskIds)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** A task as exports read it: JSON columns left as text, to be copied or parsed once. */
+export interface ExportRow {
+  id: string;
+  seq: number;
+  type: string;
+  status: string;
+  unique_id: string | null;
+  batch_name: string | null;
+  params: string;
+  metadata: string;
+  response: string | null;
+  method: string | null;
+  confidence: number | null;
+  completed_at: Date | null;
+}
+
+/** Like `pageProjectTasks`, for exports: the JSON columns come back as text. */
+export async function pageExportRows(
+  db: Executor,
+  scope: Scope,
+  filter: { projectId: string; batchId?: string | undefined; completedOnly: boolean },
+  afterSeq: number,
+  limit: number,
+): Promise<ExportRow[]> {
+  let query = db
+    .selectFrom('tasks')
+    .leftJoin('batches', 'batches.id', 'tasks.batch_id')
+    .select([
+      'tasks.id',
+      'tasks.seq',
+      'tasks.type',
+      'tasks.status',
+      'tasks.unique_id',
+      'batches.name as batch_name',
+      sql<string>`tasks.params::text`.as('params'),
+      sql<string>`tasks.metadata::text`.as('metadata'),
+      sql<string | null>`tasks.response::text`.as('response'),
+      sql<string | null>`tasks.consensus->>'method'`.as('method'),
+      sql<number | null>`(tasks.consensus->>'confidence')::float8`.as('confidence'),
+      'tasks.completed_at',
+    ])
+    .where('tasks.organization_id', '=', scope.organizationId)
+    .where('tasks.livemode', '=', scope.livemode)
+    .where('tasks.kind', '=', 'task')
+    .where('tasks.project_id', '=', filter.projectId)
+    .where('tasks.seq', '>', afterSeq);
+  if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
+  if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
+  return query.orderBy('tasks.seq').limit(limit).execute() as Promise<ExportRow[]>;
+}

@@ -21,6 +21,109 @@ export interface BulkResult {
   task_ids: string[];
 }
 
+/** A prepared row with the line it came from and, for imported labels, its response. */
+interface PendingTask {
+  row: NewTask;
+  line: number;
+  response: Record<string, unknown> | undefined;
+}
+
+export interface TaskWriterOptions {
+  effects: Effects;
+  now: () => Date;
+  /** Leave out a row whose unique_id is taken, reporting it here, instead of failing. */
+  onConflict?: (line: number, error: DomainError) => void;
+}
+
+/**
+ * Inserts prepared task rows a chunk at a time in the caller's transaction, so memory holds one
+ * chunk however many rows come. A unique_id already stored or repeated in the request is refused
+ * with its line, or, given `onConflict`, reported there and the row left out. Rows with a
+ * response are completed with it; test keys complete the others at once, as single creates do.
+ */
+export class TaskWriter {
+  #chunk: PendingTask[] = [];
+  #seenUniqueIds = new Set<string>();
+  #created = 0;
+  readonly #db: Executor;
+  readonly #scope: Scope;
+  readonly #options: TaskWriterOptions;
+
+  constructor(db: Executor, scope: Scope, options: TaskWriterOptions) {
+    this.#db = db;
+    this.#scope = scope;
+    this.#options = options;
+  }
+
+  /** Tasks inserted so far. */
+  get created(): number {
+    return this.#created;
+  }
+
+  /** Queues a row; false when it was left out (a repeated unique_id reported to onConflict). */
+  async add(row: NewTask, line: number, response?: Record<string, unknown>): Promise<boolean> {
+    if (typeof row.unique_id === 'string') {
+      if (this.#seenUniqueIds.has(row.unique_id)) {
+        const error = new DomainError(
+          'conflict',
+          `unique_id "${row.unique_id}" appears twice in this request`,
+          'unique_id',
+        );
+        if (!this.#options.onConflict) throw lineError(line, error);
+        this.#options.onConflict(line, error);
+        return false;
+      }
+      this.#seenUniqueIds.add(row.unique_id);
+    }
+    this.#chunk.push({ row, line, response });
+    if (this.#chunk.length >= CHUNK) await this.flush();
+    return true;
+  }
+
+  /** Inserts what is queued. */
+  async flush(): Promise<void> {
+    const db = this.#db;
+    const scope = this.#scope;
+    const { effects, now, onConflict } = this.#options;
+    let chunk = this.#chunk;
+    this.#chunk = [];
+    if (chunk.length === 0) return;
+    const uniqueIds = chunk
+      .map((c) => c.row.unique_id)
+      .filter((u): u is string => typeof u === 'string');
+    const taken = new Set(
+      (await findTasksByUniqueIds(db, scope, uniqueIds)).map((task) => task.unique_id),
+    );
+    if (taken.size > 0) {
+      const clashes = chunk.filter((c) => taken.has(c.row.unique_id ?? null));
+      for (const clash of clashes) {
+        const error = new DomainError(
+          'conflict',
+          `A task with unique_id "${clash.row.unique_id}" already exists`,
+          'unique_id',
+        );
+        if (!onConflict) throw lineError(clash.line, error);
+        onConflict(clash.line, error);
+      }
+      chunk = chunk.filter((c) => !taken.has(c.row.unique_id ?? null));
+    }
+    await insertTasksQuietly(
+      db,
+      scope,
+      chunk.map((c) => c.row),
+    );
+    this.#created += chunk.length;
+    for (const { row, response } of chunk) {
+      if (!response && scope.livemode) continue;
+      const task = (await findTask(db, scope, row.id))!;
+      // Test keys complete at once, as single creates do.
+      const answer =
+        response ?? TASK_TYPES[task.type]!.testResponse(task.params as Record<string, unknown>);
+      await finishTask(db, scope, task, answer, effects, now());
+    }
+  }
+}
+
 /**
  * Creates one task per NDJSON line, all in the caller's transaction: a bad line names its number
  * and nothing is kept. Lines are parsed and inserted a chunk at a time, so memory stays flat
@@ -33,45 +136,9 @@ export async function createTasksFromNdjson(
   options: { defaultType?: string; effects: Effects; now: () => Date },
 ): Promise<BulkResult> {
   const placements = new Map<string, Placement>();
-  const seenUniqueIds = new Set<string>();
   const ids: string[] = [];
-  let chunk: Array<{ row: NewTask; line: number }> = [];
+  const writer = new TaskWriter(db, scope, { effects: options.effects, now: options.now });
   let lineNumber = 0;
-
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const uniqueIds = chunk
-      .map((c) => c.row.unique_id)
-      .filter((u): u is string => typeof u === 'string');
-    const taken = await findTasksByUniqueIds(db, scope, uniqueIds);
-    if (taken.length > 0) {
-      const clash = chunk.find((c) => c.row.unique_id === taken[0]!.unique_id)!;
-      throw lineError(
-        clash.line,
-        new DomainError(
-          'conflict',
-          `A task with unique_id "${clash.row.unique_id}" already exists`,
-          'unique_id',
-        ),
-      );
-    }
-    await insertTasksQuietly(
-      db,
-      scope,
-      chunk.map((c) => c.row),
-    );
-    if (!scope.livemode) {
-      // Test keys complete at once, as single creates do.
-      for (const { row } of chunk) {
-        const task = (await findTask(db, scope, row.id))!;
-        const response = TASK_TYPES[task.type]!.testResponse(
-          task.params as Record<string, unknown>,
-        );
-        await finishTask(db, scope, task, response, options.effects, options.now());
-      }
-    }
-    chunk = [];
-  };
 
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const text of lines) {
@@ -108,31 +175,17 @@ export async function createTasksFromNdjson(
     } catch (error) {
       throw lineError(lineNumber, error);
     }
-    if (typeof row.unique_id === 'string') {
-      if (seenUniqueIds.has(row.unique_id)) {
-        throw lineError(
-          lineNumber,
-          new DomainError(
-            'conflict',
-            `unique_id "${row.unique_id}" appears twice in this request`,
-            'unique_id',
-          ),
-        );
-      }
-      seenUniqueIds.add(row.unique_id);
-    }
+    await writer.add(row, lineNumber);
     ids.push(row.id);
-    chunk.push({ row, line: lineNumber });
-    if (chunk.length >= CHUNK) await flush();
   }
-  await flush();
+  await writer.flush();
   if (ids.length === 0)
     throw new DomainError('invalid', 'body: no tasks (one JSON object per line)', 'body');
   return { created: ids.length, task_ids: ids };
 }
 
 /** Re-labels an error with the line it came from, keeping its code and field. */
-function lineError(line: number, error: unknown): unknown {
+export function lineError(line: number, error: unknown): unknown {
   if (!(error instanceof DomainError)) return error;
   const field = error.field ? `line ${line}: ${error.field}` : `line ${line}`;
   return new DomainError(error.code, `line ${line}: ${error.message}`, field);

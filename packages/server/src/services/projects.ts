@@ -29,7 +29,13 @@ export async function requireProject(
 export async function createProject(
   db: Executor,
   scope: Scope,
-  input: { type: string; name: string; params: Record<string, unknown> | null },
+  input: {
+    type: string;
+    name: string;
+    params: Record<string, unknown> | null;
+    /** The Label Studio labeling config the type and params were read from. */
+    labelStudioConfig?: string;
+  },
   now: Date,
 ): Promise<ProjectView> {
   if (!TASK_TYPES[input.type]) {
@@ -44,6 +50,9 @@ export async function createProject(
     name: input.name,
     type: input.type,
     params: input.params ?? {},
+    ...(input.labelStudioConfig !== undefined
+      ? { labelStudioConfig: input.labelStudioConfig }
+      : {}),
     now,
   });
   if (!project)

@@ -10,6 +10,7 @@ import {
 import type { Executor } from '../db/executor';
 import type { BatchRow, ProjectRow, TaskKind } from '../db/schema';
 import { newId } from '../ids';
+import { findModelEndpoint } from '../repositories/models';
 import {
   findTask,
   findTasksByUniqueIds,
@@ -146,6 +147,8 @@ export async function prepareTask(
     type,
     withProjectDefaults(rest, placement.project),
   );
+  if (type === 'chat' && typeof params.endpoint === 'string')
+    params.endpoint = await liveChatEndpoint(db, scope, params.endpoint);
   let expected: unknown = null;
   let initial: unknown = null;
   if (kind !== 'task') {
@@ -189,6 +192,14 @@ export async function prepareTask(
     created_at: now,
     updated_at: now,
   };
+}
+
+/** A live chat's model, by id or name, stored as its id (so renaming it keeps the task). */
+async function liveChatEndpoint(db: Executor, scope: Scope, ref: string): Promise<string> {
+  const endpoint = await findModelEndpoint(db, scope, ref);
+  if (!endpoint)
+    throw new DomainError('invalid', `endpoint: no model endpoint "${ref}"`, 'endpoint');
+  return endpoint.id;
 }
 
 /** Re-roots a response validation error (`response.x`) under the field the caller sent. */

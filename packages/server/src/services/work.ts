@@ -54,6 +54,7 @@ import {
 } from '../repositories/workforce';
 import { canonicalJson, scoreAgainstExpected } from './consensus';
 import { consensusOf } from './answers';
+import { isLiveChat, withRecordedConversation } from './chat-transcript';
 import type { Effects } from './effects';
 import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
 import { finishTask } from './tasks';
@@ -483,7 +484,17 @@ export async function submitAssignment(
   const settings = settingsOf({ settings: projectSettings ?? {} });
   const project = { id: assignment.project_id, name: task.project_name ?? '' };
   const params = task.params as Record<string, unknown>;
-  const parsed = parseAsUnprocessable(task.type, response, params);
+  const given = isLiveChat(task.type, params)
+    ? await withRecordedConversation(
+        db,
+        scope,
+        assignment,
+        params,
+        task.consensus as Record<string, unknown> | null,
+        response,
+      )
+    : response;
+  const parsed = parseAsUnprocessable(task.type, given, params);
   const change = {
     response: JSON.stringify(parsed),
     submitted_at: now,
