@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   queue: () => import('./queue'),
   editor: () => import('./editor'),
   leaderboard: () => import('./leaderboard'),
+  export: () => import('./export'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -10,6 +10,10 @@ import { workRoutes } from './api/work';
 import { workforceRoutes } from './api/workforce';
 import { modelRoutes } from './api/models';
 import { generationRoutes } from './api/generations';
+import { chatRoutes } from './api/chat';
+import { redteamRoutes } from './api/redteam';
+import { exportRoutes } from './api/exports';
+import { importRoutes } from './api/imports';
 import { projectRoutes } from './v1/projects';
 import { batchRoutes } from './v1/batches';
 import { taskRoutes } from './v1/tasks';
@@ -31,4 +35,8 @@ export async function registerRoutes(api: Api, ctx: AppContext): Promise<void> {
   workRoutes(api, ctx, effects);
   modelRoutes(api, ctx);
   generationRoutes(api, ctx, effects);
+  chatRoutes(api, ctx);
+  redteamRoutes(api, ctx, effects);
+  exportRoutes(api, ctx);
+  await importRoutes(api, ctx, effects);
 }
