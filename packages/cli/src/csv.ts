@@ -165,8 +165,18 @@ type FlagSpec = Record<string, { type: 'string' | 'boolean'; default?: string | 
 
 /** node:util parseArgs, with its errors turned into InputError naming the flag. */
 export function readFlags<T extends FlagSpec>(args: string[], options: T, command: string) {
+  return readCommandLine(args, options, command, false).values;
+}
+
+/** The flags and, when `allowPositionals`, the positional arguments (`readFlags`' rules). */
+export function readCommandLine<T extends FlagSpec>(
+  args: string[],
+  options: T,
+  command: string,
+  allowPositionals: boolean,
+) {
   try {
-    return parseArgs({ args, options, strict: true }).values;
+    return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (error) {
     // Node names the offending flag in its first sentence; the rest is advice for other tools.
     const message = error instanceof Error ? error.message : String(error);
