@@ -18,18 +18,47 @@ export async function insertTasks(db: Executor, scope: Scope, rows: NewTask[]): 
   return inserted;
 }
 
-/** Inserts without returning rows: the bulk path, where the caller already knows the ids. */
-export async function insertTasksQuietly(
+/**
+ * The bulk path, in one statement: inserts the rows, leaving out (not failing on) a row whose
+ * unique_id the organization already has, and queues the inserted tasks for the workforce from
+ * what the insert returned. Gives the ids inserted. Nothing reads the tasks table back, so the
+ * cost per chunk stays flat however many rows one transaction has written before it (their
+ * statistics cannot be seen until it commits, which misleads any plan that reads them).
+ */
+export async function insertNewTasks(
   db: Executor,
   scope: Scope,
   rows: NewTask[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const added = db
     .insertInto('tasks')
     .values(rows.map((row) => ({ ...tenant(scope), ...row })))
-    .execute();
-  await enqueueTasks(db, scope, { taskIds: rows.map((row) => row.id) });
+    .onConflict((conflict) =>
+      conflict
+        .columns(['organization_id', 'livemode', 'unique_id'])
+        .where('unique_id', 'is not', null)
+        .doNothing(),
+    )
+    .returning(['id', 'seq', 'kind', 'status', 'project_id', 'batch_id']);
+  const result = await sql<{ id: string }>`
+    with added as (${added}),
+    queued as (
+      insert into work_items
+        (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority,
+         deadline, seq)
+      select t.id, 'attempt', ${scope.organizationId}, ${scope.livemode}, t.project_id,
+        t.batch_id, greatest(1, coalesce((p.settings -> 'consensus' ->> 'min')::int, 1)),
+        coalesce(b.priority, 0), b.deadline, t.seq
+      from added t
+      join projects p on p.id = t.project_id
+      left join batches b on b.id = t.batch_id
+      where t.kind = 'task' and t.status = 'pending' and (b.id is null or b.status <> 'staging')
+      on conflict do nothing
+    )
+    select id from added
+  `.execute(db);
+  return result.rows.map((row) => row.id);
 }
 
 /** A task with its project's and batch's names, which the API shows instead of ids. */

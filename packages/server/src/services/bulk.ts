@@ -2,12 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { DomainError, TASK_TYPES, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
-import {
-  findTasksByUniqueIds,
-  insertTasksQuietly,
-  findTask,
-  type NewTask,
-} from '../repositories/tasks';
+import { insertNewTasks, findTask, type NewTask } from '../repositories/tasks';
 import { finishTask, prepareTask, type Placement } from './tasks';
 import type { Effects } from './effects';
 
@@ -88,15 +83,15 @@ export class TaskWriter {
     let chunk = this.#chunk;
     this.#chunk = [];
     if (chunk.length === 0) return;
-    const uniqueIds = chunk
-      .map((c) => c.row.unique_id)
-      .filter((u): u is string => typeof u === 'string');
-    const taken = new Set(
-      (await findTasksByUniqueIds(db, scope, uniqueIds)).map((task) => task.unique_id),
+    const inserted = new Set(
+      await insertNewTasks(
+        db,
+        scope,
+        chunk.map((c) => c.row),
+      ),
     );
-    if (taken.size > 0) {
-      const clashes = chunk.filter((c) => taken.has(c.row.unique_id ?? null));
-      for (const clash of clashes) {
+    if (inserted.size < chunk.length) {
+      for (const clash of chunk.filter((c) => !inserted.has(c.row.id))) {
         const error = new DomainError(
           'conflict',
           `A task with unique_id "${clash.row.unique_id}" already exists`,
@@ -105,13 +100,8 @@ export class TaskWriter {
         if (!onConflict) throw lineError(clash.line, error);
         onConflict(clash.line, error);
       }
-      chunk = chunk.filter((c) => !taken.has(c.row.unique_id ?? null));
+      chunk = chunk.filter((c) => inserted.has(c.row.id));
     }
-    await insertTasksQuietly(
-      db,
-      scope,
-      chunk.map((c) => c.row),
-    );
     this.#created += chunk.length;
     for (const { row, response } of chunk) {
       if (!response && scope.livemode) continue;
