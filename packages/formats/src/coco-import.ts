@@ -101,33 +101,22 @@ export function cocoPrelabels(
       return;
     }
     const [left, top, width, height] = annotation.bbox as [number, number, number, number];
+    // A numeric rotation is the box's angle (CVAT writes 0.0 on every box), never an attribute.
     const { rotation: degrees, ...rest } = shapeAttributes;
-    if (typeof degrees === 'number' && degrees !== 0) {
-      const rotation = (degrees * Math.PI) / 180;
-      const vertices = boxCorners({ left, top, width, height, rotation });
-      out.push({
-        type: 'box',
-        label,
-        left,
-        top,
-        width,
-        height,
-        rotation,
-        vertices,
-        ...nonEmpty(rest),
-      });
-    } else {
-      // A numeric rotation is the box's angle (CVAT writes 0.0 on every box), never an attribute.
-      out.push({
-        type: 'box',
-        label,
-        left,
-        top,
-        width,
-        height,
-        ...nonEmpty(typeof degrees === 'number' ? rest : shapeAttributes),
-      });
-    }
+    const isAngle = typeof degrees === 'number';
+    const rotation = isAngle && degrees !== 0 ? (degrees * Math.PI) / 180 : undefined;
+    out.push({
+      type: 'box',
+      label,
+      left,
+      top,
+      width,
+      height,
+      ...(rotation === undefined
+        ? {}
+        : { rotation, vertices: boxCorners({ left, top, width, height, rotation }) }),
+      ...nonEmpty(isAngle ? rest : shapeAttributes),
+    });
   });
   return { images: [...images.values()], skipped: { crowd } };
 }

@@ -2,7 +2,8 @@ import { FormatError } from './errors';
 import {
   DEFAULT_MAX_LINE_LENGTH,
   TextDecoderStream,
-  chunksOf,
+  readChunks,
+  readChunksAsync,
   type Chunk,
   type TextSource,
 } from './text-stream';
@@ -110,26 +111,18 @@ export class CsvReader {
           }
           break;
         case 'unquoted': {
-          if (code === this.#delimiter) {
-            this.#endField();
-            this.#state = 'start';
-          } else if (code === LF) {
-            this.#endRecord(records);
-            this.#line++;
-          } else if (code === CR) {
-            this.#state = 'cr';
-          } else if (code === QUOTE) {
+          if (this.#endsField(code, records)) {
+            at++;
+            break;
+          }
+          if (code === QUOTE)
             throw this.#error(
               'a quote inside an unquoted field (quote the whole field and double the quote: "")',
             );
-          } else {
-            let end = at + 1;
-            while (end < text.length && !this.#isSpecial(text.charCodeAt(end))) end++;
-            this.#append(text.slice(at, end));
-            at = end;
-            continue;
-          }
-          at++;
+          let end = at + 1;
+          while (end < text.length && !this.#isSpecial(text.charCodeAt(end))) end++;
+          this.#append(text.slice(at, end));
+          at = end;
           break;
         }
         case 'quoted': {
@@ -151,15 +144,7 @@ export class CsvReader {
           if (code === QUOTE) {
             this.#append('"');
             this.#state = 'quoted';
-          } else if (code === this.#delimiter) {
-            this.#endField();
-            this.#state = 'start';
-          } else if (code === LF) {
-            this.#endRecord(records);
-            this.#line++;
-          } else if (code === CR) {
-            this.#state = 'cr';
-          } else {
+          } else if (!this.#endsField(code, records)) {
             throw this.#error(
               `${JSON.stringify(text[at])} after the closing quote of a field (a field is either quoted whole or not at all)`,
             );
@@ -175,6 +160,22 @@ export class CsvReader {
       }
     }
     return records;
+  }
+
+  /** Ends the field at a delimiter or a line break (a CR waits for its LF); false at any other. */
+  #endsField(code: number, records: CsvRecord[]): boolean {
+    if (code === this.#delimiter) {
+      this.#endField();
+      this.#state = 'start';
+    } else if (code === LF) {
+      this.#endRecord(records);
+      this.#line++;
+    } else if (code === CR) {
+      this.#state = 'cr';
+    } else {
+      return false;
+    }
+    return true;
   }
 
   #isSpecial(code: number): boolean {
@@ -205,9 +206,7 @@ export function* readCsvRecords(
   source: TextSource,
   options: CsvOptions = {},
 ): Generator<CsvRecord> {
-  const reader = new CsvReader(options);
-  for (const chunk of chunksOf(source)) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunks(new CsvReader(options), source);
 }
 
 /** Every record of a CSV stream arriving asynchronously. */
@@ -215,9 +214,7 @@ export async function* readCsvRecordsAsync(
   source: AsyncIterable<Chunk>,
   options: CsvOptions = {},
 ): AsyncGenerator<CsvRecord> {
-  const reader = new CsvReader(options);
-  for await (const chunk of source) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunksAsync(new CsvReader(options), source);
 }
 
 /** All fields of a small CSV text, record by record. */

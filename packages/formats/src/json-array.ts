@@ -3,7 +3,8 @@ import { parseLine, type BadLine, type JsonLine } from './jsonl';
 import {
   DEFAULT_MAX_LINE_LENGTH,
   TextDecoderStream,
-  chunksOf,
+  readChunks,
+  readChunksAsync,
   type Chunk,
   type TextSource,
 } from './text-stream';
@@ -201,9 +202,7 @@ export function* readJsonArray(
   source: TextSource,
   options: JsonArrayOptions = {},
 ): Generator<JsonLine> {
-  const reader = new JsonArrayReader(options);
-  for (const chunk of chunksOf(source)) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunks(new JsonArrayReader(options), source);
 }
 
 /** Every item of a JSON array arriving asynchronously (a request body, a file stream). */
@@ -211,7 +210,5 @@ export async function* readJsonArrayAsync(
   source: AsyncIterable<Chunk>,
   options: JsonArrayOptions = {},
 ): AsyncGenerator<JsonLine> {
-  const reader = new JsonArrayReader(options);
-  for await (const chunk of source) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunksAsync(new JsonArrayReader(options), source);
 }

@@ -1,5 +1,11 @@
 import { FormatError } from './errors';
-import { LineSplitter, chunksOf, type Chunk, type TextSource } from './text-stream';
+import {
+  LineSplitter,
+  readChunks,
+  readChunksAsync,
+  type Chunk,
+  type TextSource,
+} from './text-stream';
 
 /** One parsed line of a JSON Lines file. */
 export interface JsonLine {
@@ -94,9 +100,7 @@ export function* readJsonLines(
   source: TextSource,
   options: JsonLinesOptions = {},
 ): Generator<JsonLine> {
-  const reader = new JsonLinesReader(options);
-  for (const chunk of chunksOf(source)) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunks(new JsonLinesReader(options), source);
 }
 
 /** Every value of a JSON Lines stream arriving asynchronously (a request body, a file stream). */
@@ -104,9 +108,7 @@ export async function* readJsonLinesAsync(
   source: AsyncIterable<Chunk>,
   options: JsonLinesOptions = {},
 ): AsyncGenerator<JsonLine> {
-  const reader = new JsonLinesReader(options);
-  for await (const chunk of source) yield* reader.push(chunk);
-  yield* reader.end();
+  yield* readChunksAsync(new JsonLinesReader(options), source);
 }
 
 /** One JSON Lines line for a value (no line break inside: JSON escapes them). */

@@ -103,12 +103,31 @@ export function chunksOf(source: TextSource): Iterable<Chunk> {
   return typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
 }
 
+/** A reader fed chunk by chunk: what each chunk completes, then what is left at the end. */
+export interface ChunkReader<T> {
+  push(chunk: Chunk): T[];
+  end(): T[];
+}
+
+/** Everything a reader makes of a source, chunk by chunk. */
+export function* readChunks<T>(reader: ChunkReader<T>, source: TextSource): Generator<T> {
+  for (const chunk of chunksOf(source)) yield* reader.push(chunk);
+  yield* reader.end();
+}
+
+/** Everything a reader makes of chunks arriving asynchronously (a request body, a file stream). */
+export async function* readChunksAsync<T>(
+  reader: ChunkReader<T>,
+  source: AsyncIterable<Chunk>,
+): AsyncGenerator<T> {
+  for await (const chunk of source) yield* reader.push(chunk);
+  yield* reader.end();
+}
+
 /** Every line of a source with its number. */
 export function* numberedLines(
   source: TextSource,
   options: { maxLineLength?: number; file?: string } = {},
 ): Generator<NumberedLine> {
-  const splitter = new LineSplitter(options);
-  for (const chunk of chunksOf(source)) yield* splitter.push(chunk);
-  yield* splitter.end();
+  yield* readChunks(new LineSplitter(options), source);
 }

@@ -75,37 +75,31 @@ export class Transport {
 
   /** Calls a route and parses its JSON answer (`undefined` for an empty one, such as 204). */
   json<T>(route: RouteName, options: CallOptions = {}): Promise<T> {
-    const { method, template } = routeOf(route);
-    return this.send(
-      method,
-      fillPath(template, options.params),
-      options,
-      isRepeatable(route),
-      readJson<T>,
-    );
+    return this.#call(route, options, readJson<T>);
   }
 
   /** Calls a route and answers the OK response with its body unread, for streams and files. */
   open(route: RouteName, options: CallOptions = {}): Promise<Response> {
-    const { method, template } = routeOf(route);
-    return this.send(
-      method,
-      fillPath(template, options.params),
-      options,
-      isRepeatable(route),
-      async (response) => response,
-    );
+    return this.#call(route, options, async (response) => response);
   }
 
   /** Calls a route and reads its answer as text (CSV). */
   text(route: RouteName, options: CallOptions = {}): Promise<string> {
+    return this.#call(route, options, (r) => r.text());
+  }
+
+  #call<T>(
+    route: RouteName,
+    options: CallOptions,
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
     const { method, template } = routeOf(route);
     return this.send(
       method,
       fillPath(template, options.params),
       options,
       isRepeatable(route),
-      (r) => r.text(),
+      read,
     );
   }
 

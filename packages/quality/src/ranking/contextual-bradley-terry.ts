@@ -10,6 +10,7 @@ import {
   solveConjugateGradient,
   type Evaluation,
 } from './contextual-system';
+import { PairNumbering } from './outcomes';
 
 /**
  * Bradley-Terry with covariates per comparison (the "contextual" model behind Chatbot Arena's
@@ -61,33 +62,17 @@ export function prepareComparisons(comparisons: ContextualComparisons): Prepared
     covariates.length !== rows * covariateCount
   )
     throw new RangeError('left, right, credit and covariates must describe the same rows');
-  const pairIndex = new Map<number, number>();
-  const first: number[] = [];
-  const second: number[] = [];
+  const numbering = new PairNumbering(itemCount);
   const rowPair = new Int32Array(rows);
   for (let row = 0; row < rows; row++) {
     const a = left[row]!;
     const b = right[row]!;
     if (a === b || a < 0 || b < 0 || a >= itemCount || b >= itemCount)
       throw new RangeError(`row ${row} does not compare two different items`);
-    const low = Math.min(a, b);
-    const high = Math.max(a, b);
-    const key = low * itemCount + high;
-    let pair = pairIndex.get(key);
-    if (pair === undefined) {
-      pair = first.length;
-      pairIndex.set(key, pair);
-      first.push(low);
-      second.push(high);
-    }
-    rowPair[row] = pair;
+    rowPair[row] = numbering.pairOf(a, b);
   }
-  return {
-    ...comparisons,
-    pairFirst: Int32Array.from(first),
-    pairSecond: Int32Array.from(second),
-    rowPair,
-  };
+  const { first, second } = numbering.pairs();
+  return { ...comparisons, pairFirst: first, pairSecond: second, rowPair };
 }
 
 /** Fits θ and β to comparisons with covariates. */

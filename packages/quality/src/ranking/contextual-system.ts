@@ -1,3 +1,4 @@
+import { solvePreconditionedConjugateGradient } from './conjugate-gradient';
 import type { PreparedComparisons } from './contextual-bradley-terry';
 
 /**
@@ -223,33 +224,5 @@ export function solveConjugateGradient(
     for (let k = 0; k < K; k++)
       for (let l = 0; l < K; l++) out[m + k] = out[m + k]! + blockAt(k, l) * v[m + l]!;
   };
-  const x = new Float64Array(n);
-  const residual = Float64Array.from(b);
-  const preconditioned = new Float64Array(n);
-  for (let i = 0; i < n; i++) preconditioned[i] = residual[i]! / diagonal[i]!;
-  const direction = Float64Array.from(preconditioned);
-  const product = new Float64Array(n);
-  let rz = dot(residual, preconditioned);
-  const target = 1e-24 * dot(b, b);
-  const maxSteps = 10 * n + 100;
-  for (let step = 0; step < maxSteps && dot(residual, residual) > target; step++) {
-    multiply(direction, product);
-    const alpha = rz / dot(direction, product);
-    for (let i = 0; i < n; i++) {
-      x[i] = x[i]! + alpha * direction[i]!;
-      residual[i] = residual[i]! - alpha * product[i]!;
-      preconditioned[i] = residual[i]! / diagonal[i]!;
-    }
-    const next = dot(residual, preconditioned);
-    const beta = next / rz;
-    rz = next;
-    for (let i = 0; i < n; i++) direction[i] = preconditioned[i]! + beta * direction[i]!;
-  }
-  return x;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
+  return solvePreconditionedConjugateGradient(b, diagonal, multiply);
 }

@@ -1,6 +1,6 @@
 import { bootstrapBradleyTerry, rankByIntervals } from './bootstrap';
 import { ELO_BASE_RATING, ELO_SCALE, toEloRatings } from './bradley-terry';
-import type { OutcomeTable } from './outcomes';
+import { compareIds, type OutcomeTable } from './outcomes';
 import { seededRandom } from './random';
 
 /** One row of a leaderboard: Bradley-Terry rating on the 400-point Elo scale, with its interval. */
@@ -41,12 +41,30 @@ export function leaderboard(table: OutcomeTable, options: LeaderboardOptions): L
     rounds: options.bootstrap,
     random: seededRandom(options.seed),
   });
+  return leaderboardRows(table.items, intervals, battlesPerItem(table));
+}
+
+/** Log-strengths with their interval bounds, per item. */
+export interface StrengthIntervals {
+  logStrengths: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+/**
+ * The rows of a leaderboard from log-strength intervals: ratings on the 400-point Elo scale,
+ * ranks that only separate items whose intervals do not overlap, best first.
+ */
+export function leaderboardRows(
+  items: readonly string[],
+  intervals: StrengthIntervals,
+  battles: Float64Array,
+): LeaderboardRow[] {
   const rating = toEloRatings(intervals.logStrengths);
   const lower = toEloRatings(intervals.lower);
   const upper = toEloRatings(intervals.upper);
   const ranks = rankByIntervals(lower, upper);
-  const battles = battlesPerItem(table);
-  return table.items
+  return items
     .map((model, i) => ({
       model,
       rating: rating[i]!,
@@ -55,7 +73,7 @@ export function leaderboard(table: OutcomeTable, options: LeaderboardOptions): L
       rank: ranks[i]!,
       battles: battles[i]!,
     }))
-    .sort((a, b) => a.rank - b.rank || b.rating - a.rating || (a.model < b.model ? -1 : 1));
+    .sort((a, b) => a.rank - b.rank || b.rating - a.rating || compareIds(a.model, b.model));
 }
 
 /**

@@ -26,9 +26,45 @@ export interface OutcomeTable {
   count: Float64Array;
 }
 
+/** The code of a comparison's outcome (see OutcomeTable), refusing an item against itself. */
+export function outcomeCode(left: string, right: string, outcome: Outcome): number {
+  if (left === right) throw new RangeError(`an item cannot be compared with itself ("${left}")`);
+  const code = OUTCOME_CODES[outcome];
+  if (code === undefined) throw new RangeError(`unknown outcome "${String(outcome)}"`);
+  return code;
+}
+
+/**
+ * Numbers item ids as they arrive, then renumbers them in id order, so what is built from them
+ * does not depend on the order comparisons arrived in.
+ */
+export class ItemNumbering {
+  readonly #itemIndex = new Map<string, number>();
+
+  /** The arrival number of an item, a new one for an item not seen before. */
+  indexOf(item: string): number {
+    let index = this.#itemIndex.get(item);
+    if (index === undefined) {
+      index = this.#itemIndex.size;
+      this.#itemIndex.set(item, index);
+    }
+    return index;
+  }
+
+  /** The items sorted by id, and by arrival number each item's index among them. */
+  sorted(): { items: string[]; sortedIndex: Int32Array } {
+    const items = [...this.#itemIndex.keys()].sort(compareIds);
+    const sortedIndex = new Int32Array(items.length);
+    items.forEach((item, index) => {
+      sortedIndex[this.#itemIndex.get(item)!] = index;
+    });
+    return { items, sortedIndex };
+  }
+}
+
 /** Accumulates comparisons one at a time (for streams too large to hold) into an OutcomeTable. */
 export class OutcomeTableBuilder {
-  readonly #itemIndex = new Map<string, number>();
+  readonly #items = new ItemNumbering();
   readonly #cells = new Map<
     string,
     { left: number; right: number; outcome: number; count: number }
@@ -37,13 +73,11 @@ export class OutcomeTableBuilder {
 
   /** Adds `count` comparisons of `left` against `right` with the given outcome. */
   add(left: string, right: string, outcome: Outcome, count = 1): void {
-    if (left === right) throw new RangeError(`an item cannot be compared with itself ("${left}")`);
-    const code = OUTCOME_CODES[outcome];
-    if (code === undefined) throw new RangeError(`unknown outcome "${String(outcome)}"`);
+    const code = outcomeCode(left, right, outcome);
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError('count must be a whole number >= 1');
-    const leftIndex = this.#indexOf(left);
-    const rightIndex = this.#indexOf(right);
+    const leftIndex = this.#items.indexOf(left);
+    const rightIndex = this.#items.indexOf(right);
     const key = `${leftIndex},${rightIndex},${code}`;
     const cell = this.#cells.get(key);
     if (cell) cell.count += count;
@@ -57,11 +91,7 @@ export class OutcomeTableBuilder {
   }
 
   build(): OutcomeTable {
-    const items = [...this.#itemIndex.keys()].sort(compareIds);
-    const sortedIndex = new Int32Array(items.length);
-    items.forEach((item, index) => {
-      sortedIndex[this.#itemIndex.get(item)!] = index;
-    });
+    const { items, sortedIndex } = this.#items.sorted();
     const cells = [...this.#cells.values()].map((cell) => ({
       left: sortedIndex[cell.left]!,
       right: sortedIndex[cell.right]!,
@@ -76,15 +106,6 @@ export class OutcomeTableBuilder {
       outcome: Uint8Array.from(cells, (cell) => cell.outcome),
       count: Float64Array.from(cells, (cell) => cell.count),
     };
-  }
-
-  #indexOf(item: string): number {
-    let index = this.#itemIndex.get(item);
-    if (index === undefined) {
-      index = this.#itemIndex.size;
-      this.#itemIndex.set(item, index);
-    }
-    return index;
   }
 }
 
@@ -119,39 +140,56 @@ export interface PairLayout {
   cellCreditToFirst: Float64Array;
 }
 
+/**
+ * Numbers the unordered pairs of items in the order they first appear; a pair's first item is
+ * its lower index.
+ */
+export class PairNumbering {
+  readonly #itemCount: number;
+  readonly #pairIndex = new Map<number, number>();
+  readonly #first: number[] = [];
+  readonly #second: number[] = [];
+
+  constructor(itemCount: number) {
+    this.#itemCount = itemCount;
+  }
+
+  /** The number of the pair {a, b}, a new one when the pair has not been seen. */
+  pairOf(a: number, b: number): number {
+    const low = Math.min(a, b);
+    const high = Math.max(a, b);
+    const key = low * this.#itemCount + high;
+    let pair = this.#pairIndex.get(key);
+    if (pair === undefined) {
+      pair = this.#first.length;
+      this.#pairIndex.set(key, pair);
+      this.#first.push(low);
+      this.#second.push(high);
+    }
+    return pair;
+  }
+
+  /** Each numbered pair's first and second item. */
+  pairs(): { first: Int32Array; second: Int32Array } {
+    return { first: Int32Array.from(this.#first), second: Int32Array.from(this.#second) };
+  }
+}
+
 /** Groups a table's cells by unordered pair of items. */
 export function layoutPairs(table: OutcomeTable): PairLayout {
-  const pairIndex = new Map<number, number>();
-  const first: number[] = [];
-  const second: number[] = [];
+  const numbering = new PairNumbering(table.items.length);
   const cellCount = table.count.length;
   const cellPair = new Int32Array(cellCount);
   const cellCreditToFirst = new Float64Array(cellCount);
-  const itemCount = table.items.length;
   for (let c = 0; c < cellCount; c++) {
     const left = table.left[c]!;
     const right = table.right[c]!;
-    const low = Math.min(left, right);
-    const high = Math.max(left, right);
-    const key = low * itemCount + high;
-    let pair = pairIndex.get(key);
-    if (pair === undefined) {
-      pair = first.length;
-      pairIndex.set(key, pair);
-      first.push(low);
-      second.push(high);
-    }
-    cellPair[c] = pair;
+    cellPair[c] = numbering.pairOf(left, right);
     const outcome = table.outcome[c]!;
     const winner = outcome === 0 ? left : outcome === 1 ? right : -1;
-    cellCreditToFirst[c] = winner === -1 ? 0.5 : winner === low ? 1 : 0;
+    cellCreditToFirst[c] = winner === -1 ? 0.5 : winner === Math.min(left, right) ? 1 : 0;
   }
-  return {
-    first: Int32Array.from(first),
-    second: Int32Array.from(second),
-    cellPair,
-    cellCreditToFirst,
-  };
+  return { ...numbering.pairs(), cellPair, cellCreditToFirst };
 }
 
 /** Per-pair totals: comparisons, and wins of the pair's first item (ties counting half). */

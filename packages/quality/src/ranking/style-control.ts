@@ -1,8 +1,8 @@
-import { quantile, rankByIntervals } from './bootstrap';
-import { ELO_SCALE, toEloRatings, type BradleyTerryOptions } from './bradley-terry';
+import { quantile } from './bootstrap';
+import { ELO_SCALE, type BradleyTerryOptions } from './bradley-terry';
 import { fitPrepared, prepareComparisons } from './contextual-bradley-terry';
-import type { LeaderboardOptions, LeaderboardRow } from './leaderboard';
-import { compareIds, type Outcome } from './outcomes';
+import { leaderboardRows, type LeaderboardOptions, type LeaderboardRow } from './leaderboard';
+import { ItemNumbering, outcomeCode, type Outcome } from './outcomes';
 import { seededRandom, type Random } from './random';
 import {
   STYLE_COVARIATES,
@@ -33,7 +33,6 @@ export interface StyledComparisons {
 }
 
 const COVARIATES = STYLE_COVARIATES.length;
-const OUTCOME_CODES: Record<Outcome, number> = { left: 0, right: 1, tie: 2 };
 
 function checkCount(covariate: StyleCovariate, value: number): void {
   if (!(Number.isFinite(value) && value >= 0))
@@ -42,7 +41,7 @@ function checkCount(covariate: StyleCovariate, value: number): void {
 
 /** Accumulates comparisons with the style of each side's response into StyledComparisons. */
 export class StyledComparisonBuilder {
-  readonly #itemIndex = new Map<string, number>();
+  readonly #items = new ItemNumbering();
   #size = 0;
   #left = new Int32Array(1024);
   #right = new Int32Array(1024);
@@ -57,17 +56,15 @@ export class StyledComparisonBuilder {
     leftStyle: ResponseStyle,
     rightStyle: ResponseStyle,
   ): void {
-    if (left === right) throw new RangeError(`an item cannot be compared with itself ("${left}")`);
-    const code = OUTCOME_CODES[outcome];
-    if (code === undefined) throw new RangeError(`unknown outcome "${String(outcome)}"`);
+    const code = outcomeCode(left, right, outcome);
     for (const covariate of STYLE_COVARIATES) {
       checkCount(covariate, leftStyle[covariate]);
       checkCount(covariate, rightStyle[covariate]);
     }
     if (this.#size === this.#left.length) this.#grow();
     const row = this.#size++;
-    this.#left[row] = this.#indexOf(left);
-    this.#right[row] = this.#indexOf(right);
+    this.#left[row] = this.#items.indexOf(left);
+    this.#right[row] = this.#items.indexOf(right);
     this.#outcome[row] = code;
     for (let k = 0; k < COVARIATES; k++) {
       const covariate = STYLE_COVARIATES[k]!;
@@ -84,11 +81,7 @@ export class StyledComparisonBuilder {
   }
 
   build(): StyledComparisons {
-    const items = [...this.#itemIndex.keys()].sort(compareIds);
-    const sortedIndex = new Int32Array(items.length);
-    items.forEach((item, index) => {
-      sortedIndex[this.#itemIndex.get(item)!] = index;
-    });
+    const { items, sortedIndex } = this.#items.sorted();
     const size = this.#size;
     const left = new Int32Array(size);
     const right = new Int32Array(size);
@@ -119,15 +112,6 @@ export class StyledComparisonBuilder {
     const differences = new Float64Array(capacity * COVARIATES);
     differences.set(this.#differences);
     this.#differences = differences;
-  }
-
-  #indexOf(item: string): number {
-    let index = this.#itemIndex.get(item);
-    if (index === undefined) {
-      index = this.#itemIndex.size;
-      this.#itemIndex.set(item, index);
-    }
-    return index;
   }
 }
 
@@ -289,25 +273,12 @@ export function styleControlledLeaderboard(
     rounds: options.bootstrap,
     random: seededRandom(options.seed),
   });
-  const rating = toEloRatings(intervals.logStrengths);
-  const lower = toEloRatings(intervals.lower);
-  const upper = toEloRatings(intervals.upper);
-  const ranks = rankByIntervals(lower, upper);
   const battles = new Float64Array(comparisons.items.length);
   for (let row = 0; row < comparisons.left.length; row++) {
     battles[comparisons.left[row]!]! += 1;
     battles[comparisons.right[row]!]! += 1;
   }
-  const rows = comparisons.items
-    .map((model, i) => ({
-      model,
-      rating: rating[i]!,
-      lower: lower[i]!,
-      upper: upper[i]!,
-      rank: ranks[i]!,
-      battles: battles[i]!,
-    }))
-    .sort((a, b) => a.rank - b.rank || b.rating - a.rating || compareIds(a.model, b.model));
+  const rows = leaderboardRows(comparisons.items, intervals, battles);
   const coefficients = STYLE_COVARIATES.map((covariate, k) => ({
     covariate,
     points: intervals.coefficients[k]! * POINTS_PER_LOG_ODDS,

@@ -7,10 +7,11 @@ import {
   parseStreamEvent,
   retryDelayMs,
   ServerSentEvents,
+  type ChatCompletion,
   type ChatMessage,
   type ModelParameters,
 } from '@quorum/core';
-import type { EgressGuard } from '../egress/guard';
+import type { EgressGuard, EgressResponse } from '../egress/guard';
 
 /** What a call needs of an endpoint, the key already decrypted. */
 export interface EndpointTarget {
@@ -55,9 +56,9 @@ class Gate {
 }
 
 /** A 2xx reply that is not a completion is the endpoint's failure, not the caller's. */
-function parsed(text: string) {
+function parsed<T>(parse: (text: string) => T, text: string): T {
   try {
-    return parseChatCompletion(text);
+    return parse(text);
   } catch (error) {
     if (error instanceof DomainError)
       throw new DomainError(
@@ -69,6 +70,33 @@ function parsed(text: string) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How an attempt ended: a completion, or an answer that is not one. */
+type Attempt =
+  | { status: number; completion: ChatCompletion }
+  | { status: number; completion?: undefined; text: string; retryAfter: string | undefined };
+
+/** A chat-completions request: the call's parameters over the endpoint's. */
+function requestBody(
+  target: EndpointTarget,
+  messages: ChatMessage[],
+  parameters: ModelParameters,
+  stream: boolean,
+): string {
+  return JSON.stringify({
+    model: target.model,
+    ...target.parameters,
+    ...parameters,
+    messages,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
+  });
+}
+
+/** A reply that is not a 2xx, read whole for the error message. */
+async function refusal(response: EgressResponse): Promise<Attempt> {
+  const text = (await response.buffer()).toString('utf8');
+  return { status: response.status, text, retryAfter: response.headers['retry-after'] };
+}
 
 /**
  * Calls OpenAI-compatible chat completions through the egress guard: a timeout per attempt,
@@ -89,50 +117,53 @@ export function createModelClient(
     return gate;
   };
 
-  async function once(target: EndpointTarget, body: string) {
+  /** POSTs a chat-completions body to the endpoint. */
+  function post(target: EndpointTarget, body: string, accept: string) {
     const url = `${target.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    const response = await guard.request(url, {
+    return guard.request(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        accept: 'application/json',
+        accept,
         ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
       },
       body,
       timeoutMs: target.timeoutMs,
       maxRedirects: 0,
     });
-    const text = (await response.buffer()).toString('utf8');
-    return { status: response.status, text, retryAfter: response.headers['retry-after'] };
   }
 
-  async function chat(
+  async function once(target: EndpointTarget, body: string): Promise<Attempt> {
+    const response = await post(target, body, 'application/json');
+    if (response.status < 200 || response.status >= 300) return refusal(response);
+    const text = (await response.buffer()).toString('utf8');
+    return { status: response.status, completion: parsed(parseChatCompletion, text) };
+  }
+
+  /**
+   * Runs `send` behind the endpoint's gate until it gives a completion: retries with backoff
+   * on retryable statuses and failures (Retry-After obeyed); refused destinations, refusals and
+   * replies that are not completions are final. `onFailure` may make a failure final by throwing.
+   */
+  function withRetries(
     target: EndpointTarget,
-    messages: ChatMessage[],
-    parameters: ModelParameters = {},
+    send: () => Promise<Attempt>,
+    onFailure: (error: DomainError) => void = () => {},
   ): Promise<ModelReply> {
-    const body = JSON.stringify({
-      model: target.model,
-      ...target.parameters,
-      ...parameters,
-      messages,
-      stream: false,
-    });
     return gateOf(target).run(async () => {
       const started = performance.now();
       let lastProblem = '';
       for (let attempt = 1; attempt <= target.maxRetries + 1; attempt++) {
         let retryAfterMs: number | undefined;
         try {
-          const reply = await once(target, body);
-          if (reply.status >= 200 && reply.status < 300) {
-            const completion = parsed(reply.text);
+          const reply = await send();
+          if (reply.completion) {
             return {
-              content: completion.content,
-              finishReason: completion.finishReason,
+              content: reply.completion.content,
+              finishReason: reply.completion.finishReason,
               usage: {
-                promptTokens: completion.promptTokens,
-                completionTokens: completion.completionTokens,
+                promptTokens: reply.completion.promptTokens,
+                completionTokens: reply.completion.completionTokens,
               },
               latencyMs: performance.now() - started,
               attempts: attempt,
@@ -150,6 +181,7 @@ export function createModelClient(
           // Refused destinations, refusals and replies that are not completions are final.
           if (error.code === 'invalid' || error.code === 'forbidden') throw error;
           if (error.message.startsWith('The model endpoint')) throw error;
+          onFailure(error);
           lastProblem = error.message;
         }
         if (attempt <= target.maxRetries)
@@ -162,6 +194,15 @@ export function createModelClient(
     });
   }
 
+  async function chat(
+    target: EndpointTarget,
+    messages: ChatMessage[],
+    parameters: ModelParameters = {},
+  ): Promise<ModelReply> {
+    const body = requestBody(target, messages, parameters, false);
+    return withRetries(target, () => once(target, body));
+  }
+
   /**
    * One streamed attempt: text pieces go to `onDelta` as they arrive. A stream that stalls for
    * `idleMs`, breaks off, or sends a chunk that is not a completion fails; `emitted` tells the
@@ -172,27 +213,13 @@ export function createModelClient(
     body: string,
     onDelta: (text: string) => void,
     progress: { emitted: boolean },
-  ) {
-    const url = `${target.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    const response = await guard.request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
-      },
-      body,
-      timeoutMs: target.timeoutMs,
-      maxRedirects: 0,
-    });
-    if (response.status < 200 || response.status >= 300) {
-      const text = (await response.buffer()).toString('utf8');
-      return { status: response.status, text, retryAfter: response.headers['retry-after'] };
-    }
+  ): Promise<Attempt> {
+    const response = await post(target, body, 'text/event-stream');
+    if (response.status < 200 || response.status >= 300) return refusal(response);
     const type = String(response.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       // An endpoint that ignores `stream` answers with one completion: pass it on whole.
-      const completion = parsed((await response.buffer()).toString('utf8'));
+      const completion = parsed(parseChatCompletion, (await response.buffer()).toString('utf8'));
       progress.emitted = true;
       onDelta(completion.content);
       return { status: response.status, completion };
@@ -217,17 +244,7 @@ export function createModelClient(
       );
     };
     const take = (data: string) => {
-      let event;
-      try {
-        event = parseStreamEvent(data);
-      } catch (error) {
-        if (error instanceof DomainError)
-          throw new DomainError(
-            'unavailable',
-            `The model endpoint's reply is not a completion: ${error.message}`,
-          );
-        throw error;
-      }
+      const event = parsed(parseStreamEvent, data);
       if (event.kind === 'done') {
         done = true;
         return;
@@ -275,60 +292,20 @@ export function createModelClient(
     onDelta: (text: string) => void,
     parameters: ModelParameters = {},
   ): Promise<ModelReply> {
-    const body = JSON.stringify({
-      model: target.model,
-      ...target.parameters,
-      ...parameters,
-      messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    return gateOf(target).run(async () => {
-      const started = performance.now();
-      const progress = { emitted: false };
-      let lastProblem = '';
-      for (let attempt = 1; attempt <= target.maxRetries + 1; attempt++) {
-        let retryAfterMs: number | undefined;
-        try {
-          const reply = await streamOnce(target, body, onDelta, progress);
-          if (reply.completion) {
-            return {
-              content: reply.completion.content,
-              finishReason: reply.completion.finishReason,
-              usage: {
-                promptTokens: reply.completion.promptTokens,
-                completionTokens: reply.completion.completionTokens,
-              },
-              latencyMs: performance.now() - started,
-              attempts: attempt,
-            };
-          }
-          lastProblem = `HTTP ${reply.status}: ${(reply.text ?? '').slice(0, 200)}`;
-          if (!isRetryableStatus(reply.status))
-            throw new DomainError(
-              'unavailable',
-              `The model endpoint refused the request (${lastProblem})`,
-            );
-          retryAfterMs = parseRetryAfter(reply.retryAfter, now());
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          if (error.code === 'invalid' || error.code === 'forbidden') throw error;
-          if (error.message.startsWith('The model endpoint')) throw error;
-          if (progress.emitted)
-            throw new DomainError(
-              'unavailable',
-              `The model endpoint's stream broke off: ${error.message}`,
-            );
-          lastProblem = error.message;
-        }
-        if (attempt <= target.maxRetries)
-          await wait(retryDelayMs(attempt, retryAfterMs, randomInt(1_000_000) / 1_000_000));
-      }
-      throw new DomainError(
-        'unavailable',
-        `The model endpoint failed after ${target.maxRetries + 1} attempts: ${lastProblem}`,
-      );
-    });
+    const body = requestBody(target, messages, parameters, true);
+    const progress = { emitted: false };
+    return withRetries(
+      target,
+      () => streamOnce(target, body, onDelta, progress),
+      (error) => {
+        // What was shown cannot be taken back: a failure after the first piece is final.
+        if (progress.emitted)
+          throw new DomainError(
+            'unavailable',
+            `The model endpoint's stream broke off: ${error.message}`,
+          );
+      },
+    );
   }
 
   return { chat, chatStream };

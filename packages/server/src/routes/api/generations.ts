@@ -11,6 +11,7 @@ import {
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
 import { principalOf } from '../../http/auth';
+import { sendJsonLines } from '../../http/json-lines';
 import {
   generationView,
   importPromptSet,
@@ -397,18 +398,7 @@ export function generationRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const lines = exportPreferences(db, principal, request.params.id, request.query.format, {
         raters: request.query.raters === 'true',
       });
-      // The first line is read before answering, so a missing generation is a 404, not a broken stream.
-      const first = await lines.next();
-      async function* body() {
-        if (!first.done) yield `${first.value}\n`;
-        for await (const line of lines) yield `${line}\n`;
-      }
-      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
-      reply.header(
-        'content-disposition',
-        `attachment; filename="preferences-${request.query.format}.jsonl"`,
-      );
-      return reply.send(Readable.from(body()));
+      return sendJsonLines(reply, lines, `preferences-${request.query.format}.jsonl`);
     },
   );
 

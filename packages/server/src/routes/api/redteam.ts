@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { z } from 'zod';
 import {
   CampaignExportQuery,
@@ -12,6 +11,7 @@ import {
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
 import { principalOf } from '../../http/auth';
+import { sendJsonLines } from '../../http/json-lines';
 import type { Effects } from '../../services/effects';
 import {
   campaignReport,
@@ -135,18 +135,7 @@ export function redteamRoutes(api: Api, ctx: AppContext, effects: Effects) {
         request.params.id,
         request.query.format,
       );
-      // The first line is read before answering, so an unknown campaign is a 404, not a broken stream.
-      const first = await lines.next();
-      async function* body() {
-        if (!first.done) yield `${first.value}\n`;
-        for await (const line of lines) yield `${line}\n`;
-      }
-      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
-      reply.header(
-        'content-disposition',
-        `attachment; filename="redteam-pairs-${request.query.format}.jsonl"`,
-      );
-      return reply.send(Readable.from(body()));
+      return sendJsonLines(reply, lines, `redteam-pairs-${request.query.format}.jsonl`);
     },
   );
 }
