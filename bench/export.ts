@@ -1,26 +1,32 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * `npm run bench -- export`: 1M completed box tasks exported through the HTTP API by `quorum
+ * serve` running as its own process on PostgreSQL, each format's rate beside a plain keyset read
+ * of the same rows in the same run, and the server process's own memory while it exports.
+ *
+ * Options: --tasks 1000000  --formats jsonl,coco
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { sql } from 'kysely';
-import { loadConfig, openDatabase, startPlatform, type OpenDatabase } from '@quorum/server';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { freePort, serve, stop } from '../e2e/support/queue-run';
 import { createBenchDatabase } from './databases';
 
 const KEY = 'live_benchadminkey0000000000000000';
+/** The server's peak resident memory while it exports, at most. */
+const RSS_TARGET_MB = 300;
+const SAMPLE_MS = 50;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+// `any`: the bench's own connection only runs the raw SQL below, which no schema type describes.
+type AnyDatabase = Kysely<any>;
 
 /**
  * Completed box tasks written straight into the tables (the export is what is measured, not
  * how the tasks got there): three boxes per image, sizes in the metadata as imports record them.
  */
-async function seed(
-  database: OpenDatabase,
-  organizationId: string,
-  projectId: string,
-  count: number,
-) {
+async function seed(db: AnyDatabase, organizationId: string, projectId: string, count: number) {
   const chunk = 50_000;
   for (let start = 0; start < count; start += chunk) {
     const end = Math.min(count, start + chunk);
@@ -48,13 +54,13 @@ async function seed(
              jsonb_build_object('method', 'fuse', 'confidence', 0.9),
              now()
       from generate_series(${start}::int, ${end - 1}::int) as i
-    `.execute(database.db);
+    `.execute(db);
   }
-  await sql`analyze tasks`.execute(database.db);
+  await sql`analyze tasks`.execute(db);
 }
 
 /** The reference: the same rows and columns read with plain keyset pages, nothing converted. */
-async function rawRead(database: OpenDatabase, projectId: string) {
+async function rawRead(db: AnyDatabase, projectId: string) {
   const started = performance.now();
   let after = 0;
   let rows = 0;
@@ -64,7 +70,7 @@ async function rawRead(database: OpenDatabase, projectId: string) {
       select seq, params, response, metadata, consensus from tasks
       where project_id = ${projectId} and kind = 'task' and status = 'completed' and seq > ${after}
       order by seq limit 500
-    `.execute(database.db);
+    `.execute(db);
     if (page.rows.length === 0) break;
     rows += page.rows.length;
     for (const row of page.rows)
@@ -74,26 +80,38 @@ async function rawRead(database: OpenDatabase, projectId: string) {
   return { rows, seconds: (performance.now() - started) / 1000, bytes };
 }
 
-/**
- * Downloads in a separate process, as a real client would: the export's server work is what
- * shares this process's event loop with nothing else.
- */
-async function download(url: string, headers: Record<string, string>) {
-  const script = `
+/** A process's resident memory now, from the kernel (`VmRSS` in /proc/<pid>/status). */
+function residentBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (kilobytes === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kilobytes) * 1024;
+}
+
+/** Downloads `url` to nowhere, as a client would, while sampling the server's memory. */
+async function download(url: string, headers: Record<string, string>, server: number) {
+  const before = residentBytes(server);
+  let peak = before;
+  const sample = setInterval(() => {
+    try {
+      peak = Math.max(peak, residentBytes(server));
+    } catch {
+      // The server is gone; the download fails and says so.
+    }
+  }, SAMPLE_MS);
+  try {
     const started = performance.now();
-    const response = await fetch(${JSON.stringify(url)}, { headers: ${JSON.stringify(headers)} });
-    if (!response.ok) { console.error(response.status, await response.text()); process.exit(1); }
+    const response = await fetch(url, { headers });
+    if (!response.ok || !response.body)
+      throw new Error(`${url}: ${response.status} ${await response.text()}`);
     let bytes = 0;
     for await (const chunk of response.body) bytes += chunk.byteLength;
-    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, bytes }));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`the download of ${url} failed`);
-  return JSON.parse(out) as { seconds: number; bytes: number };
+    const seconds = (performance.now() - started) / 1000;
+    peak = Math.max(peak, residentBytes(server));
+    return { seconds, bytes, before, peak };
+  } finally {
+    clearInterval(sample);
+  }
 }
 
 export async function run(args: string[]) {
@@ -107,63 +125,57 @@ export async function run(args: string[]) {
   const count = Number(values.tasks);
   const formats = values.formats!.split(',');
   console.log(
-    `export: ${count.toLocaleString('en')} completed box tasks (3 boxes each) on PostgreSQL, through GET /api/v1/projects/{p}/export\n`,
+    `export: ${count.toLocaleString('en')} completed box tasks (3 boxes each) on PostgreSQL, through GET /api/v1/projects/{p}/export of \`quorum serve\` in its own process\n`,
   );
   const created = await createBenchDatabase('export');
-  const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
-  const database = await openDatabase({ databaseUrl: created.url, dataDir });
-  const config = loadConfig({
-    QUORUM_DATA_DIR: dataDir,
-    QUORUM_BOOTSTRAP_KEY: KEY,
-    QUORUM_LOG_LEVEL: 'silent',
-    DATABASE_URL: created.url,
+  const db: AnyDatabase = new Kysely({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: created.url, max: 2 }),
+    }),
   });
-  const platform = await startPlatform(config, {
-    port: 0,
-    database,
-    logger: pino({ level: 'silent' }),
-  });
+  let server: ChildProcess | undefined;
   try {
+    const port = await freePort();
+    server = await serve({ port, key: KEY, databaseUrl: created.url });
+    const url = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Basic ${Buffer.from(`${KEY}:`).toString('base64')}` };
-    const made = await fetch(`${platform.url}/v1/projects`, {
+    const made = await fetch(`${url}/v1/projects`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'imageannotation', name: 'boxes' }),
     });
+    if (!made.ok) throw new Error(`creating the project: ${made.status} ${await made.text()}`);
     const project = (await made.json()) as { id: string };
     const organization = await sql<{ organization_id: string }>`
-      select organization_id from projects where id = ${project.id}`.execute(database.db);
+      select organization_id from projects where id = ${project.id}`.execute(db);
     const seeding = performance.now();
-    await seed(database, organization.rows[0]!.organization_id, project.id, count);
+    await seed(db, organization.rows[0]!.organization_id, project.id, count);
     console.log(`  seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
 
     // Warm the cache the same way for both sides, then the reference, then each format.
-    await rawRead(database, project.id);
-    const raw = await rawRead(database, project.id);
+    await rawRead(db, project.id);
+    const raw = await rawRead(db, project.id);
     const rawRate = raw.rows / raw.seconds;
     console.log(
       `  raw read (ref)  ${rawRate.toFixed(0).padStart(8)} rows/s  (${raw.seconds.toFixed(2)} s, ${raw.rows.toLocaleString('en')} rows)`,
     );
     for (const format of formats) {
-      global.gc?.();
-      const baseline = process.memoryUsage().rss;
-      let peak = baseline;
-      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
       const result = await download(
-        `${platform.url}/api/v1/projects/boxes/export?format=${format}`,
+        `${url}/api/v1/projects/boxes/export?format=${format}`,
         auth,
+        server.pid!,
       );
-      clearInterval(timer);
       const rate = count / result.seconds;
+      const underTarget = result.peak < RSS_TARGET_MB * 1024 * 1024;
       console.log(
         `  ${format.padEnd(14)}  ${rate.toFixed(0).padStart(8)} rows/s  (${result.seconds.toFixed(2)} s, ${mb(result.bytes)} out)  ` +
-          `ratio ${(rate / rawRate).toFixed(2)}× raw read (target ≥ 0.5×)  peak RSS ${mb(peak)} (+${mb(peak - baseline)} over the start)`,
+          `ratio ${(rate / rawRate).toFixed(2)}× raw read (target ≥ 0.5×)  ` +
+          `server RSS ${mb(result.before)} before, peak ${mb(result.peak)} (target < ${RSS_TARGET_MB} MB${underTarget ? '' : ', over'})`,
       );
     }
   } finally {
-    await platform.close();
-    await database.close().catch(() => undefined);
+    if (server) await stop(server);
+    await db.destroy().catch(() => undefined);
     await created.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

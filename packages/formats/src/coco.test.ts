@@ -121,6 +121,30 @@ describe('the COCO writer', () => {
     ]);
   });
 
+  it('writes in one pass, annotations held apart, the same document as in two', () => {
+    fc.assert(
+      fc.property(fc.array(imageRecord, { maxLength: 4 }), (records) => {
+        const writer = new CocoWriter({ labels: LABELS });
+        const chunks = [writer.begin()];
+        let annotations = '';
+        for (const record of records) {
+          const written = writer.imageWithAnnotations(record);
+          chunks.push(written.image);
+          annotations += written.annotations;
+        }
+        chunks.push(writer.beginAnnotations(), annotations, writer.end());
+        expect(chunks.join('')).toBe([...writeCoco(records, { labels: LABELS })].join(''));
+      }),
+      { numRuns: 50 },
+    );
+    const writer = new CocoWriter({ labels: ['car', 'person'] });
+    writer.begin();
+    expect(writer.imageWithAnnotations(empty).annotations).toBe('');
+    const { annotations } = writer.imageWithAnnotations(street);
+    expect(JSON.parse(`[${annotations}]`)).toEqual(exportCoco([empty, street]).annotations);
+    expect(writer.skipped).toEqual({ line: 1 });
+  });
+
   it('counts the shapes COCO cannot hold', () => {
     const writer = new CocoWriter({ labels: ['car', 'person'] });
     writer.begin();

@@ -48,13 +48,15 @@ const round = (value: number) => (Number.isInteger(value) ? value : roundTo(valu
 const flat = (vertices: readonly Vertex[]) => vertices.flatMap(({ x, y }) => [x, y]);
 
 /**
- * Writes a COCO detection dataset in two passes over the same tasks in the same order, so a
- * million tasks stream through bounded memory: `begin()`, `image(task)` for every task,
- * `beginAnnotations()`, `annotations(task)` for every task again, `end()`; concatenated, the
- * chunks are one JSON document. Image ids are 1, 2, … in task order; annotation ids count up
- * across the export. Categories come last: the project's labels first (stable ids), then any
- * label added on the way (`addLabels`) or met only in an answer, in order of appearance. `info`
- * comes last too, so it can say what the export left out (`end(info)`).
+ * Writes a COCO detection dataset a task at a time, so a million tasks stream through bounded
+ * memory. Two passes over the same tasks in the same order: `begin()`, `image(task)` for every
+ * task, `beginAnnotations()`, `annotations(task)` for every task again, `end()`. Or one pass:
+ * `imageWithAnnotations(task)` for every task gives the image's text and its annotations' text,
+ * which the caller keeps (a file) and writes, in order, after `beginAnnotations()`; then `end()`.
+ * Concatenated, the chunks are one JSON document. Image ids are 1, 2, … in task order; annotation
+ * ids count up across the export. Categories come last: the project's labels first (stable ids),
+ * then any label added on the way (`addLabels`) or met only in an answer, in order of
+ * appearance. `info` comes last too, so it can say what the export left out (`end(info)`).
  *
  * Boxes get `bbox` and `area` (rotated boxes keep the unrotated box in `bbox` and the clockwise
  * angle in degrees in `attributes.rotation`, as CVAT does); polygons `segmentation` too; ellipses
@@ -135,7 +137,7 @@ export class CocoWriter {
     this.#images++;
     this.#imagesHash = fnv(this.#imagesHash, record.taskId);
     // Written by hand, not with JSON.stringify of an object: a million images are a hot loop.
-    let text = `${this.#images > 1 ? ',' : ''}\n{"id":${this.#images},"file_name":${json(recordFileName(record))},"width":${number(width)},"height":${number(height)},"coco_url":${json(record.attachment)},"quorum_task_id":${json(record.taskId)}`;
+    let text = `${this.#images > 1 ? ',' : ''}\n{"id":${id(this.#images)},"file_name":${json(recordFileName(record))},"width":${number(width)},"height":${number(height)},"coco_url":${json(record.attachment)},"quorum_task_id":${json(record.taskId)}`;
     if (record.status !== undefined) text += `,"quorum_status":${json(record.status)}`;
     return `${text}}`;
   }
@@ -147,6 +149,19 @@ export class CocoWriter {
     return '\n],\n"annotations":[';
   }
 
+  /**
+   * One image and, apart, its annotations (one pass): the annotations' text belongs after
+   * `beginAnnotations()`, following those of the images before it.
+   */
+  imageWithAnnotations(record: ImageTaskRecord): { image: string; annotations: string } {
+    const image = this.image(record);
+    // One pass: the annotations are this image's by construction, so the check `end()` makes of
+    // the two passes holds as long as each image takes this path.
+    this.#annotatedImages++;
+    this.#annotatedHash = this.#imagesHash;
+    return { image, annotations: this.#annotationsOf(this.#images, record) };
+  }
+
   /** The annotations of one image (second pass, same tasks in the same order). */
   annotations(record: ImageTaskRecord): string {
     this.#expect('annotations', 'annotations');
@@ -154,7 +169,11 @@ export class CocoWriter {
     this.#annotatedHash = fnv(this.#annotatedHash, record.taskId);
     if (this.#annotatedImages > this.#images)
       throw new FormatError(`the second pass has more tasks than the first (${this.#images})`);
-    const imageId = this.#annotatedImages;
+    return this.#annotationsOf(this.#annotatedImages, record);
+  }
+
+  #annotationsOf(imageNumber: number, record: ImageTaskRecord): string {
+    const imageId = id(imageNumber);
     let text = '';
     const points: PointAnnotation[] = [];
     for (const annotation of record.annotations) {
@@ -180,9 +199,9 @@ export class CocoWriter {
   }
 
   /** One annotation object from its members (id, image and iscrowd added). */
-  #annotation(imageId: number, members: string): string {
-    const id = ++this.#annotationId;
-    return `${id > 1 ? ',' : ''}\n{"id":${id},"image_id":${imageId},${members},"iscrowd":0}`;
+  #annotation(imageId: string, members: string): string {
+    const annotationId = ++this.#annotationId;
+    return `${annotationId > 1 ? ',' : ''}\n{"id":${id(annotationId)},"image_id":${imageId},${members},"iscrowd":0}`;
   }
 
   #labelCategory(label: string | undefined): Category {
@@ -249,10 +268,21 @@ export class CocoWriter {
   }
 }
 
-/** A JSON string. */
-const json = (value: string) => JSON.stringify(value);
+/** Printable ASCII but `"` and `\`: what a JSON string holds as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** A JSON string; task ids, URLs and file names are usually plain, and quoted as they are. */
+const json = (value: string) => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
+/*
+ * V8 caches the text String() and templates make of a number: a fraction's text is made in the
+ * old generation, and an integer's stays reachable from the cache until another number takes its
+ * slot. Where a million images make millions of distinct values (ids, fractional coordinates),
+ * that text would pile up for a full collection to clear, so JSON.stringify makes it, without
+ * the cache; integers that repeat (sizes, most coordinates) are found in the cache.
+ */
 /** A JSON number (what JSON.stringify writes for a finite number; null otherwise). */
-const number = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
+const number = (value: number) => (Number.isInteger(value) ? `${value}` : JSON.stringify(value));
+/** An image or annotation id. */
+const id = (value: number) => JSON.stringify(value);
 const numbers = (values: readonly number[]) => values.map(number).join(',');
 
 /** An object's members as JSON text, without the braces. */
@@ -267,7 +297,8 @@ function shapeOf(annotation: ImageAnnotation): string | undefined {
   switch (annotation.type) {
     case 'box': {
       const { left, top, width, height } = annotation;
-      return `"bbox":[${numbers([left, top, width, height])}],"area":${number(round(width * height))},"segmentation":[]`;
+      // The common shape, written without an array of its numbers.
+      return `"bbox":[${number(left)},${number(top)},${number(width)},${number(height)}],"area":${number(round(width * height))},"segmentation":[]`;
     }
     case 'polygon':
       return polygonShape(annotation.vertices, polygonArea(annotation.vertices));

@@ -1,4 +1,7 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -182,6 +185,10 @@ describe.each(BACKENDS)('project exports in the field’s formats on %s', (backe
     const done = await api.post(`/api/v1/tasks/${id}/response`, { response });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
   };
+  // The export's service, called directly where a test must act between its chunks.
+  const db = () => t.testDatabase.database.db;
+  const scope = () => ({ organizationId: t.platform.bootstrap.organizationId, livemode: true });
+  const stored = () => ({ assets: t.platform.ctx.assets, publicUrl: t.url });
 
   const street = [
     box('car', 10, 20, 100, 50.5),
@@ -315,7 +322,7 @@ describe.each(BACKENDS)('project exports in the field’s formats on %s', (backe
     await t?.close();
   });
 
-  it('writes COCO in two passes: boxes, polygons, keypoints, sizes from metadata or the stored file', async () => {
+  it('writes COCO in one pass: boxes, polygons, keypoints, sizes from metadata or the stored file', async () => {
     const answer = await exported('scenes', 'format=coco');
     expect(answer.headers['content-type']).toMatch(/application\/json/);
     expect(answer.headers['content-disposition']).toMatch(/scenes-coco\.json/);
@@ -360,8 +367,8 @@ describe.each(BACKENDS)('project exports in the field’s formats on %s', (backe
       total: 2,
       counts: { 'task without image size': 1, line: 1 },
       examples: [
-        { task_id: image.unsized, skipped: 'task without image size', count: 1 },
         { task_id: image.street, skipped: 'line', count: 1 },
+        { task_id: image.unsized, skipped: 'task without image size', count: 1 },
       ],
     });
     expect(JSON.parse(answer.trailers['x-quorum-skipped']!)).toEqual({
@@ -577,39 +584,111 @@ describe.each(BACKENDS)('project exports in the field’s formats on %s', (backe
       expect(refused.body.error).toMatch(/project/);
     }
   });
+
+  it('removes the file it holds the COCO annotations in, when done and when the reader stops', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'quorum-export-test-'));
+    const before = process.env.TMPDIR;
+    // os.tmpdir() reads TMPDIR each time: the export's file goes where this test can see it.
+    process.env.TMPDIR = scratch;
+    try {
+      const opened = await openExport(db(), scope(), {
+        project: 'scenes',
+        completedOnly: true,
+        answers: false,
+      });
+      const whole = await startExport(db(), scope(), stored(), opened, 'coco', new Date());
+      let text = '';
+      for await (const chunk of whole.body) {
+        text += chunk;
+        if (text.includes('"annotations":[')) expect(readdirSync(scratch)).toHaveLength(1);
+      }
+      assertValidCoco(JSON.parse(text));
+      expect(readdirSync(scratch)).toEqual([]);
+
+      const stopped = await startExport(db(), scope(), stored(), opened, 'coco', new Date());
+      const reader = stopped.body[Symbol.asyncIterator]();
+      expect((await reader.next()).done).toBe(false);
+      expect(readdirSync(scratch)).toHaveLength(1);
+      // What the HTTP stream does when the client goes away.
+      await reader.return?.(undefined);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   // Last: it completes the pending task the other tests expect to be pending.
-  it('writes COCO annotations for exactly the first pass’s images when a task completes between passes', async () => {
-    const db = t.testDatabase.database.db;
-    const scope = { organizationId: t.platform.bootstrap.organizationId, livemode: true };
-    const opened = await openExport(db, scope, {
+  it('writes a task completed during a COCO export wholly or not at all, its ids consistent', async () => {
+    const size = { image_width: 640, image_height: 480 };
+    const late = await api.post('/v1/task/imageannotation', {
+      project: 'scenes',
+      attachment: 'https://img.example/e/late.jpg',
+      metadata: size,
+    });
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    const shapes = new Map([
+      [image.street!, 4], // the line has no COCO form
+      [image.twin!, 1],
+      [image.uploaded!, 2],
+      [image.pending!, 1],
+      [late.body.task_id as string, 2],
+    ]);
+    /** Each image's task and how many annotations point at it; every image_id must be an image. */
+    const annotationsPerTask = (coco: {
+      images: Array<{ id: number; quorum_task_id: string }>;
+      annotations: Array<{ image_id: number }>;
+    }) => {
+      assertValidCoco(coco);
+      const counts = new Map(coco.images.map((entry) => [entry.quorum_task_id, 0]));
+      const taskOf = new Map(coco.images.map((entry) => [entry.id, entry.quorum_task_id]));
+      for (const annotation of coco.annotations) {
+        const task = taskOf.get(annotation.image_id)!;
+        counts.set(task, counts.get(task)! + 1);
+      }
+      return counts;
+    };
+    const opened = await openExport(db(), scope(), {
       project: 'scenes',
       completedOnly: true,
       answers: false,
     });
-    const stored = { assets: t.platform.ctx.assets, publicUrl: t.url };
-    const { body } = await startExport(db, scope, stored, opened, 'coco', new Date());
-    let text = '';
-    let completed = false;
-    for await (const chunk of body) {
-      text += chunk;
-      if (!completed && text.includes('"annotations":[')) {
-        await complete(image.pending!, { annotations: [box('car', 5, 5, 5, 5)] });
-        completed = true;
+    const run = async (during: (text: string) => Promise<boolean>) => {
+      const { body } = await startExport(db(), scope(), stored(), opened, 'coco', new Date());
+      let text = '';
+      let acted = false;
+      for await (const chunk of body) {
+        text += chunk;
+        if (!acted) acted = await during(text);
       }
-    }
-    expect(completed).toBe(true);
-    const coco = JSON.parse(text);
-    assertValidCoco(coco);
-    expect(coco.images.map((entry: { quorum_task_id: string }) => entry.quorum_task_id)).toEqual([
+      expect(acted).toBe(true);
+      return annotationsPerTask(JSON.parse(text));
+    };
+
+    // Completed once its page has been read: not in this export at all.
+    const out = await run(async (text) => {
+      if (!text.includes('"annotations":[')) return false;
+      await complete(image.pending!, { annotations: [box('car', 5, 5, 5, 5)] });
+      return true;
+    });
+    expect([...out.keys()]).toEqual([image.street, image.twin, image.uploaded]);
+    for (const [task, count] of out) expect(count).toBe(shapes.get(task));
+
+    // Completed after the export started but before its page was read: in it, whole.
+    const within = await run(async () => {
+      await complete(late.body.task_id, {
+        annotations: [box('car', 1, 1, 2, 2), box('person', 3, 3, 4, 4)],
+      });
+      return true;
+    });
+    expect([...within.keys()]).toEqual([
       image.street,
       image.twin,
       image.uploaded,
+      image.pending,
+      late.body.task_id,
     ]);
-    expect(
-      coco.annotations.every((annotation: { image_id: number }) => annotation.image_id <= 3),
-    ).toBe(true);
-    // The next export has it.
-    const next = JSON.parse((await exported('scenes', 'format=coco')).bytes.toString());
-    expect(next.images).toHaveLength(4);
+    for (const [task, count] of within) expect(count).toBe(shapes.get(task));
   });
 });

@@ -7,8 +7,6 @@ export interface ExportFilter {
   projectId: string;
   batchId?: string | undefined;
   completedOnly: boolean;
-  /** The last task a second pass may read (the first pass's last), so both see the same tasks. */
-  throughSeq?: number | undefined;
 }
 
 function exportedTasks(db: Executor, scope: Scope, filter: ExportFilter, afterSeq: number) {
@@ -21,7 +19,6 @@ function exportedTasks(db: Executor, scope: Scope, filter: ExportFilter, afterSe
     .where('tasks.seq', '>', afterSeq);
   if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
   if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
-  if (filter.throughSeq !== undefined) query = query.where('tasks.seq', '<=', filter.throughSeq);
   return query;
 }
 
@@ -40,39 +37,24 @@ export interface ImageExportRow {
   annotations: string | null;
 }
 
-/**
- * One page of image tasks after `afterSeq`. `images` leaves the annotations out (COCO's first
- * pass); `annotations` reads only them (its second pass); `all` reads both.
- */
+/** One page of image tasks after `afterSeq`. */
 export async function pageImageExportRows(
   db: Executor,
   scope: Scope,
   filter: ExportFilter,
   afterSeq: number,
   limit: number,
-  part: 'images' | 'annotations' | 'all',
 ): Promise<ImageExportRow[]> {
-  const none = sql<null>`null`;
   const rows = await exportedTasks(db, scope, filter, afterSeq)
     .select([
       'tasks.id',
       'tasks.seq',
       'tasks.status',
-      (part === 'annotations' ? none : sql<string | null>`tasks.params->>'attachment'`).as(
-        'attachment',
-      ),
-      (part === 'annotations' ? none : sql<string | null>`tasks.metadata->>'image_width'`).as(
-        'width',
-      ),
-      (part === 'annotations' ? none : sql<string | null>`tasks.metadata->>'image_height'`).as(
-        'height',
-      ),
-      (part === 'annotations' ? none : sql<string | null>`(tasks.params->'geometries')::text`).as(
-        'geometries',
-      ),
-      (part === 'images' ? none : sql<string | null>`(tasks.response->'annotations')::text`).as(
-        'annotations',
-      ),
+      sql<string | null>`tasks.params->>'attachment'`.as('attachment'),
+      sql<string | null>`tasks.metadata->>'image_width'`.as('width'),
+      sql<string | null>`tasks.metadata->>'image_height'`.as('height'),
+      sql<string | null>`(tasks.params->'geometries')::text`.as('geometries'),
+      sql<string | null>`(tasks.response->'annotations')::text`.as('annotations'),
     ])
     .orderBy('tasks.seq')
     .limit(limit)

@@ -48,7 +48,7 @@ async function* imageFiles(
   const labels = new GeometryLabels();
   const names = new ImageNames();
   const read = (filter: Parameters<typeof pageImageExportRows>[2], after: number, limit: number) =>
-    pageImageExportRows(db, scope, filter, after, limit, 'all');
+    pageImageExportRows(db, scope, filter, after, limit);
   for await (const rows of opened.pages<ImageExportRow>(read)) {
     const facts = await imageFactsOf(db, scope, stored, rows);
     const files: ImageFile[] = [];

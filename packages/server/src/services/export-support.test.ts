@@ -1,36 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fileNameOf } from '@quorum/formats';
-import { ImageNames, SeqLog, SkipReport, attachmentFileName, safeFileName } from './export-support';
-
-describe('SeqLog', () => {
-  it('gives back every increasing sequence number in order, whatever the gaps', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 2 ** 40 }), { maxLength: 300 }), (gaps) => {
-        const log = new SeqLog();
-        const seqs: number[] = [];
-        let seq = 0;
-        for (const gap of gaps) seqs.push((seq += gap));
-        for (const value of seqs) log.append(value);
-        const cursor = log.cursor();
-        const back: number[] = [];
-        for (let next = cursor.peek(); next !== undefined; next = cursor.peek()) {
-          back.push(next);
-          cursor.next();
-        }
-        expect(back).toEqual(seqs);
-        expect(log.count).toBe(seqs.length);
-        expect(log.last).toBe(seqs.at(-1) ?? 0);
-      }),
-    );
-  });
-
-  it('refuses a number that does not increase', () => {
-    const log = new SeqLog();
-    log.append(5);
-    expect(() => log.append(5)).toThrow(/increasing/);
-  });
-});
+import { ImageNames, SkipReport, attachmentFileName, safeFileName } from './export-support';
 
 describe('ImageNames', () => {
   it('keeps a name the first time and adds the task id when it comes again', () => {

@@ -40,70 +40,6 @@ export class SkipReport {
   }
 }
 
-/**
- * The `seq` of every task a first pass wrote, as variable-length deltas (a byte or two per task),
- * so a second pass writes exactly those tasks even if others completed in between.
- */
-export class SeqLog {
-  #bytes = new Uint8Array(1024);
-  #length = 0;
-  #last = 0;
-  #count = 0;
-
-  append(seq: number): void {
-    let delta = seq - this.#last;
-    if (!(delta > 0)) throw new Error('SeqLog takes increasing sequence numbers');
-    this.#last = seq;
-    this.#count++;
-    do {
-      if (this.#length === this.#bytes.length) {
-        const grown = new Uint8Array(this.#bytes.length * 2);
-        grown.set(this.#bytes);
-        this.#bytes = grown;
-      }
-      const low = delta % 128;
-      delta = Math.floor(delta / 128);
-      this.#bytes[this.#length++] = delta > 0 ? low | 128 : low;
-    } while (delta > 0);
-  }
-
-  get count(): number {
-    return this.#count;
-  }
-
-  /** The last sequence number appended (0 when none was). */
-  get last(): number {
-    return this.#last;
-  }
-
-  /** A cursor over the logged numbers in order. */
-  cursor(): { peek(): number | undefined; next(): void } {
-    let at = 0;
-    let current = 0;
-    let upcoming: number | undefined;
-    const read = () => {
-      if (at >= this.#length) return undefined;
-      let delta = 0;
-      let scale = 1;
-      for (;;) {
-        const byte = this.#bytes[at++]!;
-        delta += (byte & 127) * scale;
-        if (byte < 128) break;
-        scale *= 128;
-      }
-      current += delta;
-      return current;
-    };
-    upcoming = read();
-    return {
-      peek: () => upcoming,
-      next: () => {
-        upcoming = read();
-      },
-    };
-  }
-}
-
 const BLOOM_BITS = 1 << 25;
 
 /**
@@ -114,8 +50,11 @@ const BLOOM_BITS = 1 << 25;
 export class ImageNames {
   #bits = new Uint32Array(BLOOM_BITS / 32);
 
-  /** Whether all three bits of `name` are set; with `set`, sets them and says whether they were. */
-  #test(name: string, set: boolean): boolean {
+  /**
+   * Takes `name` unless it may have been taken (all three of its bits set), and says whether it
+   * did; setting the bits of a name whose bits were all set already changes nothing.
+   */
+  #take(name: string): boolean {
     let a = 0x811c9dc5;
     let b = 0x01000193;
     for (let index = 0; index < name.length; index++) {
@@ -125,41 +64,31 @@ export class ImageNames {
       b ^= b >>> 15;
     }
     const step = (b | 1) >>> 0;
-    let all = true;
+    let taken = true;
     for (let k = 0; k < 3; k++) {
-      const bit = (a + k * step) % BLOOM_BITS;
+      // `(a + k * step) % BLOOM_BITS` in 32-bit arithmetic (2^25 divides 2^32).
+      const bit = (a + Math.imul(k, step)) & (BLOOM_BITS - 1);
       const mask = 1 << (bit & 31);
       const word = this.#bits[bit >>> 5]!;
-      if ((word & mask) === 0) all = false;
-      if (set) this.#bits[bit >>> 5] = word | mask;
+      if ((word & mask) === 0) taken = false;
+      this.#bits[bit >>> 5] = word | mask;
     }
-    return all;
-  }
-
-  #mayHave(name: string): boolean {
-    return this.#test(name, false);
-  }
-
-  #remember(name: string): void {
-    this.#test(name, true);
+    return !taken;
   }
 
   /** The file name a task's image gets in the export. */
   claim(taskId: string, preferred: string): string {
     const name = safeFileName(preferred);
+    if (this.#take(name)) return name;
     const dot = name.lastIndexOf('.');
     const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-    for (const candidate of [name, `${stem}-${safeFileName(taskId)}${extension}`]) {
-      if (this.#mayHave(candidate)) continue;
-      this.#remember(candidate);
-      return candidate;
-    }
+    const withId = `${stem}-${safeFileName(taskId)}${extension}`;
+    if (this.#take(withId)) return withId;
     // Both taken (or a false alarm twice): the task id alone with a counter is new.
     let attempt = 1;
     let candidate: string;
     do candidate = `${safeFileName(taskId)}-${attempt++}${extension}`;
-    while (this.#mayHave(candidate));
-    this.#remember(candidate);
+    while (!this.#take(candidate));
     return candidate;
   }
 }
@@ -196,10 +125,14 @@ export function attachmentFileName(attachment: string): string {
  */
 export class GeometryLabels {
   #seen = new Set<string>();
+  #last: string | null = null;
 
   /** The labels of a `geometries` text not read before; empty when it was. */
   labelsOf(geometries: string | null): string[] {
-    if (geometries === null || this.#seen.has(geometries)) return [];
+    // Most rows repeat the text of the row before, and comparing costs less than hashing.
+    if (geometries === null || geometries === this.#last) return [];
+    this.#last = geometries;
+    if (this.#seen.has(geometries)) return [];
     if (this.#seen.size >= 512) this.#seen.clear();
     this.#seen.add(geometries);
     const parsed = JSON.parse(geometries) as unknown;
