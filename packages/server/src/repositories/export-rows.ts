@@ -1,6 +1,7 @@
 import type { Scope } from '@quorum/core';
-import { sql } from 'kysely';
+import { sql, type AliasedRawBuilder } from 'kysely';
 import type { Executor } from '../db/executor';
+import type { TaskView } from './tasks';
 
 /** Which tasks an export reads: a project's (or batch's), completed only or all. */
 export interface ExportFilter {
@@ -20,6 +21,87 @@ function exportedTasks(db: Executor, scope: Scope, filter: ExportFilter, afterSe
   if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
   if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
   return query;
+}
+
+/** One page of exported tasks after `afterSeq`: id, seq and status, and `columns`. */
+async function pageOf<Row>(
+  db: Executor,
+  scope: Scope,
+  filter: ExportFilter,
+  afterSeq: number,
+  limit: number,
+  columns: AliasedRawBuilder<unknown, string>[],
+): Promise<Row[]> {
+  const rows = await exportedTasks(db, scope, filter, afterSeq)
+    .select(['tasks.id', 'tasks.seq', 'tasks.status'])
+    .select(columns)
+    .orderBy('tasks.seq')
+    .limit(limit)
+    .execute();
+  return rows as Row[];
+}
+
+/** One page of tasks as the API shows them (the Scale export). */
+export async function pageProjectTasks(
+  db: Executor,
+  scope: Scope,
+  filter: ExportFilter,
+  afterSeq: number,
+  limit: number,
+): Promise<TaskView[]> {
+  return exportedTasks(db, scope, filter, afterSeq)
+    .leftJoin('projects', 'projects.id', 'tasks.project_id')
+    .leftJoin('batches', 'batches.id', 'tasks.batch_id')
+    .selectAll('tasks')
+    .select(['projects.name as project_name', 'batches.name as batch_name'])
+    .orderBy('tasks.seq')
+    .limit(limit)
+    .execute();
+}
+
+/** A task as the JSONL and Label Studio exports read it: JSON columns left as text. */
+export interface ExportRow {
+  id: string;
+  seq: number;
+  type: string;
+  status: string;
+  unique_id: string | null;
+  batch_name: string | null;
+  params: string;
+  metadata: string;
+  response: string | null;
+  method: string | null;
+  confidence: number | null;
+  completed_at: Date | null;
+}
+
+export async function pageExportRows(
+  db: Executor,
+  scope: Scope,
+  filter: ExportFilter,
+  afterSeq: number,
+  limit: number,
+): Promise<ExportRow[]> {
+  const rows = await exportedTasks(db, scope, filter, afterSeq)
+    .leftJoin('batches', 'batches.id', 'tasks.batch_id')
+    .select([
+      'tasks.id',
+      'tasks.seq',
+      'tasks.type',
+      'tasks.status',
+      'tasks.unique_id',
+      'batches.name as batch_name',
+      sql<string>`tasks.params::text`.as('params'),
+      sql<string>`tasks.metadata::text`.as('metadata'),
+      sql<string | null>`tasks.response::text`.as('response'),
+      sql<string | null>`tasks.consensus->>'method'`.as('method'),
+      sql<number | null>`(tasks.consensus->>'confidence')::float8`.as('confidence'),
+      'tasks.completed_at',
+    ])
+    .orderBy('tasks.seq')
+    .limit(limit)
+    .execute();
+  return rows as ExportRow[];
 }
 
 /** An image task as the image exports read it; JSON that needs parsing comes as text. */
@@ -45,21 +127,13 @@ export async function pageImageExportRows(
   afterSeq: number,
   limit: number,
 ): Promise<ImageExportRow[]> {
-  const rows = await exportedTasks(db, scope, filter, afterSeq)
-    .select([
-      'tasks.id',
-      'tasks.seq',
-      'tasks.status',
-      sql<string | null>`tasks.params->>'attachment'`.as('attachment'),
-      sql<string | null>`tasks.metadata->>'image_width'`.as('width'),
-      sql<string | null>`tasks.metadata->>'image_height'`.as('height'),
-      sql<string | null>`(tasks.params->'geometries')::text`.as('geometries'),
-      sql<string | null>`(tasks.response->'annotations')::text`.as('annotations'),
-    ])
-    .orderBy('tasks.seq')
-    .limit(limit)
-    .execute();
-  return rows as ImageExportRow[];
+  return pageOf<ImageExportRow>(db, scope, filter, afterSeq, limit, [
+    sql<string | null>`tasks.params->>'attachment'`.as('attachment'),
+    sql<string | null>`tasks.metadata->>'image_width'`.as('width'),
+    sql<string | null>`tasks.metadata->>'image_height'`.as('height'),
+    sql<string | null>`(tasks.params->'geometries')::text`.as('geometries'),
+    sql<string | null>`(tasks.response->'annotations')::text`.as('annotations'),
+  ]);
 }
 
 /** A named-entity task as the text exports read it. */
@@ -79,18 +153,10 @@ export async function pageTextExportRows(
   afterSeq: number,
   limit: number,
 ): Promise<TextExportRow[]> {
-  const rows = await exportedTasks(db, scope, filter, afterSeq)
-    .select([
-      'tasks.id',
-      'tasks.seq',
-      'tasks.status',
-      sql<string | null>`tasks.params->>'text'`.as('text'),
-      sql<string | null>`(tasks.response->'annotations')::text`.as('annotations'),
-    ])
-    .orderBy('tasks.seq')
-    .limit(limit)
-    .execute();
-  return rows as TextExportRow[];
+  return pageOf<TextExportRow>(db, scope, filter, afterSeq, limit, [
+    sql<string | null>`tasks.params->>'text'`.as('text'),
+    sql<string | null>`(tasks.response->'annotations')::text`.as('annotations'),
+  ]);
 }
 
 /** A categorization task as the classification CSV reads it. */
@@ -110,19 +176,11 @@ export async function pageCategoryExportRows(
   afterSeq: number,
   limit: number,
 ): Promise<CategoryExportRow[]> {
-  const rows = await exportedTasks(db, scope, filter, afterSeq)
-    .select([
-      'tasks.id',
-      'tasks.seq',
-      'tasks.status',
-      sql<string | null>`tasks.params->>'attachment'`.as('attachment'),
-      sql<string | null>`tasks.response::text`.as('response'),
-      sql<number | null>`(tasks.consensus->>'confidence')::float8`.as('confidence'),
-    ])
-    .orderBy('tasks.seq')
-    .limit(limit)
-    .execute();
-  return rows as CategoryExportRow[];
+  return pageOf<CategoryExportRow>(db, scope, filter, afterSeq, limit, [
+    sql<string | null>`tasks.params->>'attachment'`.as('attachment'),
+    sql<string | null>`tasks.response::text`.as('response'),
+    sql<number | null>`(tasks.consensus->>'confidence')::float8`.as('confidence'),
+  ]);
 }
 
 /**

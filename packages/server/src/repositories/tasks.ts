@@ -3,20 +3,9 @@ import type { Executor } from '../db/executor';
 import type { TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { tenant } from './tenant';
-import { enqueueTasks } from './workforce';
+import { queueTasksFrom } from './workforce';
 
 export type NewTask = Omit<Insertable<TasksTable>, 'organization_id' | 'livemode'>;
-
-export async function insertTasks(db: Executor, scope: Scope, rows: NewTask[]): Promise<TaskRow[]> {
-  if (rows.length === 0) return [];
-  const inserted = await db
-    .insertInto('tasks')
-    .values(rows.map((row) => ({ ...tenant(scope), ...row })))
-    .returningAll()
-    .execute();
-  await enqueueTasks(db, scope, { taskIds: inserted.map((row) => row.id) });
-  return inserted;
-}
 
 /**
  * The bulk path, in one statement: inserts the rows, leaving out (not failing on) a row whose
@@ -40,22 +29,19 @@ export async function insertNewTasks(
         .where('unique_id', 'is not', null)
         .doNothing(),
     )
-    .returning(['id', 'seq', 'kind', 'status', 'project_id', 'batch_id']);
+    .returning([
+      'id',
+      'seq',
+      'kind',
+      'status',
+      'organization_id',
+      'livemode',
+      'project_id',
+      'batch_id',
+    ]);
   const result = await sql<{ id: string }>`
     with added as (${added}),
-    queued as (
-      insert into work_items
-        (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority,
-         deadline, seq)
-      select t.id, 'attempt', ${scope.organizationId}, ${scope.livemode}, t.project_id,
-        t.batch_id, greatest(1, coalesce((p.settings -> 'consensus' ->> 'min')::int, 1)),
-        coalesce(b.priority, 0), b.deadline, t.seq
-      from added t
-      join projects p on p.id = t.project_id
-      left join batches b on b.id = t.batch_id
-      where t.kind = 'task' and t.status = 'pending' and (b.id is null or b.status <> 'staging')
-      on conflict do nothing
-    )
+    queued as (${queueTasksFrom(sql`added`, sql`true`)})
     select id from added
   `.execute(db);
   return result.rows.map((row) => row.id);
@@ -193,26 +179,6 @@ export async function listTasks(
   return { rows: hasMore ? rows.slice(0, page.limit) : rows, hasMore, total: Number(total.n) };
 }
 
-/**
- * One page of a project's tasks in creation order after `afterSeq`: the export's keyset walk,
- * which reads each row once however large the project.
- */
-export async function pageProjectTasks(
-  db: Executor,
-  scope: Scope,
-  filter: { projectId: string; batchId?: string | undefined; completedOnly: boolean },
-  afterSeq: number,
-  limit: number,
-): Promise<TaskView[]> {
-  let query = selectTaskViews(db, scope)
-    .where('tasks.kind', '=', 'task')
-    .where('tasks.project_id', '=', filter.projectId)
-    .where('tasks.seq', '>', afterSeq);
-  if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
-  if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
-  return query.orderBy('tasks.seq').limit(limit).execute();
-}
-
 /** Every annotator's answer to the given tasks, oldest first. */
 export async function listAnswersOfTasks(db: Executor, scope: Scope, taskIds: string[]) {
   if (taskIds.length === 0) return [];
@@ -223,55 +189,4 @@ export async function listAnswersOfTasks(db: Executor, scope: Scope, taskIds: st
     .where('task_id', 'in', taskIds)
     .orderBy('created_at')
     .execute();
-}
-
-/** A task as exports read it: JSON columns left as text, to be copied or parsed once. */
-export interface ExportRow {
-  id: string;
-  seq: number;
-  type: string;
-  status: string;
-  unique_id: string | null;
-  batch_name: string | null;
-  params: string;
-  metadata: string;
-  response: string | null;
-  method: string | null;
-  confidence: number | null;
-  completed_at: Date | null;
-}
-
-/** Like `pageProjectTasks`, for exports: the JSON columns come back as text. */
-export async function pageExportRows(
-  db: Executor,
-  scope: Scope,
-  filter: { projectId: string; batchId?: string | undefined; completedOnly: boolean },
-  afterSeq: number,
-  limit: number,
-): Promise<ExportRow[]> {
-  let query = db
-    .selectFrom('tasks')
-    .leftJoin('batches', 'batches.id', 'tasks.batch_id')
-    .select([
-      'tasks.id',
-      'tasks.seq',
-      'tasks.type',
-      'tasks.status',
-      'tasks.unique_id',
-      'batches.name as batch_name',
-      sql<string>`tasks.params::text`.as('params'),
-      sql<string>`tasks.metadata::text`.as('metadata'),
-      sql<string | null>`tasks.response::text`.as('response'),
-      sql<string | null>`tasks.consensus->>'method'`.as('method'),
-      sql<number | null>`(tasks.consensus->>'confidence')::float8`.as('confidence'),
-      'tasks.completed_at',
-    ])
-    .where('tasks.organization_id', '=', scope.organizationId)
-    .where('tasks.livemode', '=', scope.livemode)
-    .where('tasks.kind', '=', 'task')
-    .where('tasks.project_id', '=', filter.projectId)
-    .where('tasks.seq', '>', afterSeq);
-  if (filter.batchId) query = query.where('tasks.batch_id', '=', filter.batchId);
-  if (filter.completedOnly) query = query.where('tasks.status', '=', 'completed');
-  return query.orderBy('tasks.seq').limit(limit).execute() as Promise<ExportRow[]>;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Scope, WorkerRole } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type {
@@ -271,34 +271,33 @@ export async function updateMember(
 // The queue
 
 /**
- * Puts new pending work tasks of a project on the queue for their first stage, with as many
- * claims as the project's `consensus.min`. Tasks of a staging batch wait for its finalization.
+ * The insert that puts pending work tasks read from `source` (a table or a CTE with the tasks'
+ * columns, as `t`) on the queue for their first stage, with as many claims as the project's
+ * `consensus.min`. Tasks of a staging batch wait for its finalization.
  */
-export async function enqueueTasks(
-  db: Executor,
-  scope: Scope,
-  where: { taskIds: string[] } | { batchId: string },
-): Promise<void> {
-  if ('taskIds' in where && where.taskIds.length === 0) return;
-  const filter =
-    'taskIds' in where
-      ? sql`t.id = any(${where.taskIds}::text[])`
-      : sql`t.batch_id = ${where.batchId}`;
-  await sql`
+export function queueTasksFrom(source: RawBuilder<unknown>, where: RawBuilder<unknown>) {
+  return sql`
     insert into work_items
       (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority, deadline, seq)
     select t.id, 'attempt', t.organization_id, t.livemode, t.project_id, t.batch_id,
       greatest(1, coalesce((p.settings -> 'consensus' ->> 'min')::int, 1)),
       coalesce(b.priority, 0), b.deadline, t.seq
-    from tasks t
+    from ${source} t
     join projects p on p.id = t.project_id
     left join batches b on b.id = t.batch_id
-    where ${filter}
-      and t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
-      and t.kind = 'task' and t.status = 'pending'
+    where ${where} and t.kind = 'task' and t.status = 'pending'
       and (b.id is null or b.status <> 'staging')
     on conflict do nothing
-  `.execute(db);
+  `;
+}
+
+/** Queues a finalized batch's pending tasks. */
+export async function enqueueBatch(db: Executor, scope: Scope, batchId: string): Promise<void> {
+  await queueTasksFrom(
+    sql`tasks`,
+    sql`t.batch_id = ${batchId} and t.organization_id = ${scope.organizationId}
+      and t.livemode = ${scope.livemode}`,
+  ).execute(db);
 }
 
 /** Opens `slots` more claims on a task's stage (creating the item when needed). */

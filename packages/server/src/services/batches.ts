@@ -1,4 +1,4 @@
-import { enqueueTasks } from '../repositories/workforce';
+import { enqueueBatch } from '../repositories/workforce';
 import { DomainError, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type { BatchRow, BatchStatus } from '../db/schema';
@@ -78,7 +78,7 @@ export async function finalizeBatch(
   let batch = (await lockBatch(db, scope, found.id))!;
   if (batch.status === 'staging') {
     batch = await setBatchStatus(db, scope, batch.id, 'in_progress', now);
-    await enqueueTasks(db, scope, { batchId: batch.id });
+    await enqueueBatch(db, scope, batch.id);
     batch = await completeBatchIfDone(db, scope, batch, effects, now);
   }
   return { batch, projectName: await projectNameOf(db, scope, batch.project_id) };

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { DomainError, TASK_TYPES, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import { insertNewTasks, findTask, type NewTask } from '../repositories/tasks';
-import { finishTask, prepareTask, type Placement } from './tasks';
+import { duplicateUniqueId, finishTask, prepareTask, type Placement } from './tasks';
 import type { Effects } from './effects';
 
 /** Rows per INSERT: large enough to amortise round trips, far below PostgreSQL's 65,535 parameters. */
@@ -92,11 +92,7 @@ export class TaskWriter {
     );
     if (inserted.size < chunk.length) {
       for (const clash of chunk.filter((c) => !inserted.has(c.row.id))) {
-        const error = new DomainError(
-          'conflict',
-          `A task with unique_id "${clash.row.unique_id}" already exists`,
-          'unique_id',
-        );
+        const error = duplicateUniqueId(clash.row.unique_id ?? '');
         if (!onConflict) throw lineError(clash.line, error);
         onConflict(clash.line, error);
       }

@@ -8,7 +8,7 @@ import {
   type LabelStudioTask,
 } from '@quorum/formats';
 import type { Executor } from '../db/executor';
-import { pageExportRows, type ExportRow } from '../repositories/tasks';
+import { pageExportRows, type ExportRow } from '../repositories/export-rows';
 import type { OpenedExport } from './exports';
 import type { SkipReport } from './export-support';
 import { imageFactsOf, type StoredImages } from './image-sizes';

@@ -2,14 +2,13 @@ import { DomainError, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import { presentTask } from '../presenters/scale';
 import { findBatchByName } from '../repositories/batches';
-import type { ExportFilter } from '../repositories/export-rows';
 import {
-  listAnswersOfTasks,
   pageExportRows,
   pageProjectTasks,
+  type ExportFilter,
   type ExportRow,
-  type TaskView,
-} from '../repositories/tasks';
+} from '../repositories/export-rows';
+import { listAnswersOfTasks, type TaskView } from '../repositories/tasks';
 import { requireProject } from './settings';
 
 /** Rows read per query: large enough to amortise the round trip, small enough to bound memory. */

@@ -14,7 +14,7 @@ import { findModelEndpoint } from '../repositories/models';
 import {
   findTask,
   findTasksByUniqueIds,
-  insertTasks,
+  insertNewTasks,
   listTasks,
   lockTask,
   updateTask,
@@ -230,14 +230,9 @@ export async function createTask(
   now: Date,
 ): Promise<TaskView> {
   const row = await prepareTask(db, scope, kind, type, body, now, new Map());
-  if (row.unique_id !== null && row.unique_id !== undefined)
-    await assertUniqueIdFree(db, scope, row.unique_id);
-  try {
-    await insertTasks(db, scope, [row]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateUniqueId(row.unique_id ?? '');
-    throw error;
-  }
+  // A taken unique_id (even one taken by a create racing this one) inserts nothing.
+  if ((await insertNewTasks(db, scope, [row])).length === 0)
+    throw duplicateUniqueId(row.unique_id ?? '');
   let task = (await findTask(db, scope, row.id))!;
   if (!scope.livemode && kind === 'task') {
     // Test keys get an instant, valid answer, as Scale's do, so integrations can be tried end to end.
@@ -252,7 +247,8 @@ async function assertUniqueIdFree(db: Executor, scope: Scope, uniqueId: string) 
   if (taken.length > 0) throw duplicateUniqueId(uniqueId);
 }
 
-function duplicateUniqueId(uniqueId: string) {
+/** The conflict of a unique_id the organization already has. */
+export function duplicateUniqueId(uniqueId: string) {
   return new DomainError(
     'conflict',
     `A task with unique_id "${uniqueId}" already exists`,
