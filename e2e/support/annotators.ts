@@ -195,7 +195,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
 /** What the database holds after a run, for the invariants. */
 export interface StoredWork {
-  tasks: Array<{ id: string; status: string }>;
+  tasks: Array<{ id: string; status: string; answer_count: number }>;
   answers: Array<{ task_id: string; worker: string }>;
   assignments: Array<{
     id: string;
@@ -208,7 +208,7 @@ export interface StoredWork {
 
 /**
  * The invariants every run must keep; returns the problems found (none when all hold):
- * every task completed with exactly `consensus` distinct annotators; every acknowledged
+ * every task completed with exactly `consensus` distinct annotators (and counts them right); every acknowledged
  * submission stored exactly once; nothing stored that was not acknowledged; late work kept
  * and not counted; no claim left holding a task.
  */
@@ -225,6 +225,10 @@ export function checkInvariants(stored: StoredWork, run: SimulationResult, conse
     const workers = byTask.get(task.id) ?? [];
     if (workers.length !== consensus)
       problems.push(`task ${task.id} has ${workers.length} answers, not ${consensus}`);
+    if (task.answer_count !== workers.length)
+      problems.push(
+        `task ${task.id} counts ${task.answer_count} answers and has ${workers.length}`,
+      );
     if (new Set(workers).size !== workers.length)
       problems.push(`task ${task.id} has an annotator twice`);
   }

@@ -89,7 +89,7 @@ export async function storedWork(db: Kysely<Database>): Promise<StoredWork> {
   return {
     tasks: await db
       .selectFrom('tasks')
-      .select(['id', 'status'])
+      .select(['id', 'status', 'answer_count'])
       .where('kind', '=', 'task')
       .execute(),
     answers: await db.selectFrom('task_answers').select(['task_id', 'worker']).execute(),

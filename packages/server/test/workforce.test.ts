@@ -531,6 +531,8 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
 
   it('refuses removed workers and keeps other organizations out', async () => {
     const leaving = await worker('leaving@example.test');
+    // Known to the server first, so the removal must reach a credential it has already checked.
+    expect((await leaving.api.get('/api/v1/me')).status).toBe(200);
     expect((await patch(`/api/v1/workers/${leaving.id}`, { status: 'removed' })).status).toBe(200);
     const refused = await claim(leaving.api, {});
     expect(refused.status).toBe(403);

@@ -64,6 +64,7 @@ function openPostgres(
     },
   });
   pool.on('error', onIdleError);
+  pool.on('connect', prepareRepeated);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -71,6 +72,60 @@ function openPostgres(
     connectionString,
     close: () => db.destroy(),
   };
+}
+
+/** How often a statement runs before it is prepared, and how many this process prepares. */
+const PREPARE_AFTER = 3;
+const MAX_PREPARED = 500;
+const seen = new Map<string, number>();
+const prepared = new Map<string, string>();
+let names = 0;
+
+/**
+ * Prepares the statements this process runs again and again (the queue's claims and submissions,
+ * task lookups): once seen a few times, a statement is parsed and planned once per connection and
+ * then executed by name. When a migration has since changed what a prepared statement returns
+ * ("cached plan must not change result type"), its text is prepared afresh under a new name: the
+ * call is retried at once outside a transaction; inside one the error ends the transaction as any
+ * error would, and the next one prepares the new name.
+ */
+function prepareRepeated(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+    const [text, values] = args;
+    if (
+      typeof text !== 'string' ||
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      args.length > 2
+    )
+      return query(...args);
+    const name = nameFor(text);
+    if (!name) return query(text, values);
+    return query({ name, text, values }).catch((error: { code?: string; message?: string }) => {
+      const stale =
+        error.code === '0A000' && /must not change result type/.test(error.message ?? '');
+      if (!stale) throw error;
+      if (prepared.get(text) === name) prepared.set(text, `quorum_${++names}`);
+      if (client.getTransactionStatus() !== 'I') throw error;
+      return query({ name: prepared.get(text), text, values });
+    });
+  };
+}
+
+function nameFor(text: string): string | undefined {
+  const name = prepared.get(text);
+  if (name) return name;
+  const count = (seen.get(text) ?? 0) + 1;
+  if (count < PREPARE_AFTER) {
+    if (seen.size < 10 * MAX_PREPARED) seen.set(text, count);
+    return undefined;
+  }
+  if (prepared.size >= MAX_PREPARED) return undefined;
+  seen.delete(text);
+  const next = `quorum_${++names}`;
+  prepared.set(text, next);
+  return next;
 }
 
 /** Opens (creating if needed) the embedded database in `directory`, which this process then owns. */

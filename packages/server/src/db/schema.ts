@@ -97,6 +97,8 @@ export interface TasksTable {
   customer_review_status: string | null;
   /** How the response was reached from the task's answers, when it was. */
   consensus: Json<Record<string, unknown>> | null;
+  /** Answers of a work task (kind 'task'); every answer insert counts itself here. */
+  answer_count: Generated<number>;
   callback_succeeded: boolean | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -5,15 +5,30 @@ import type { Executor } from '../db/executor';
 import type { TaskAnswerRow, TaskAnswersTable, TaskStatus } from '../db/schema';
 import { tenant } from './tenant';
 
+/** Counts a new answer on its task (work tasks only): the submission fast path relies on it. */
+const countAnswer = (db: Executor, taskId: string) =>
+  db
+    .updateTable('tasks')
+    .set((eb) => ({ answer_count: eb('answer_count', '+', 1) }))
+    .where('id', '=', taskId)
+    .where('kind', '=', 'task')
+    .returning('id');
+
 export async function insertAnswer(
   db: Executor,
   scope: Scope,
-  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'>,
+  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'> & { task_id: string },
 ): Promise<TaskAnswerRow> {
   return db
-    .insertInto('task_answers')
-    .values({ ...row, ...tenant(scope) })
-    .returningAll()
+    .with('added', (q) =>
+      q
+        .insertInto('task_answers')
+        .values({ ...row, ...tenant(scope) })
+        .returningAll(),
+    )
+    .with('counted', () => countAnswer(db, row.task_id))
+    .selectFrom('added')
+    .selectAll()
     .executeTakeFirstOrThrow();
 }
 
@@ -33,6 +48,7 @@ export async function addAnswerAndList(
         .values({ ...row, ...tenant(scope) })
         .returningAll(),
     )
+    .with('counted', () => countAnswer(db, row.task_id))
     .selectFrom('added')
     .selectAll()
     .unionAll(

@@ -149,15 +149,20 @@ export async function insertCredential(
 /** The worker a live credential belongs to. Unscoped on purpose: this is how a scope is found. */
 export async function findWorkerByCredential(
   db: Executor,
-  secret: string,
+  secretHash: string,
   now: Date,
-): Promise<(WorkerRow & { credential_id: string }) | undefined> {
+): Promise<
+  (WorkerRow & { credential_id: string; credential_expires_at: Date | null }) | undefined
+> {
   return db
     .selectFrom('worker_credentials')
     .innerJoin('workers', 'workers.id', 'worker_credentials.worker_id')
     .selectAll('workers')
-    .select('worker_credentials.id as credential_id')
-    .where('worker_credentials.secret_hash', '=', hashSecret(secret))
+    .select([
+      'worker_credentials.id as credential_id',
+      'worker_credentials.expires_at as credential_expires_at',
+    ])
+    .where('worker_credentials.secret_hash', '=', secretHash)
     .where('worker_credentials.revoked_at', 'is', null)
     .where((eb) =>
       eb.or([
@@ -738,6 +743,94 @@ export async function claimAttemptDirectly(
     )
     select assigned.*, t.type, t.params, t.instruction, t.consensus, allowed.name as project_name
     from assigned join tasks t on t.id = assigned.task_id, allowed
+  `.execute(db);
+  return result.rows[0];
+}
+
+/** What a submission needs to know of its assignment, task and project, read without locks. */
+export type SubmissionContext = AssignmentRow & {
+  type: string;
+  params: Record<string, unknown>;
+  instruction: string | null;
+  task_status: string;
+  /** Whether the task's attempts have a consensus already. */
+  concluded: boolean;
+  answer_count: number;
+  project_name: string;
+  settings: Record<string, unknown> | null;
+};
+
+export async function findSubmissionContext(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  workerId: string,
+): Promise<SubmissionContext | undefined> {
+  const result = await sql<SubmissionContext>`
+    select a.*, t.type, t.params, t.instruction, t.status as task_status,
+      t.consensus is not null as concluded, t.answer_count, p.name as project_name, p.settings
+    from assignments a
+    join tasks t on t.id = a.task_id
+    join projects p on p.id = a.project_id
+    where a.id = ${id} and a.worker_id = ${workerId}
+      and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+  `.execute(db);
+  return result.rows[0];
+}
+
+/**
+ * Stores an attempt in one statement, outside any transaction, when it cannot conclude its task:
+ * the assignment is still held (locked, so an expiry cannot interleave), the task is open and,
+ * with this answer, has fewer than `min` (counted on the task row, which serializes concurrent
+ * submissions to it). Returns nothing when any of that does not hold and nothing was written;
+ * the caller then takes the general path.
+ */
+export async function submitAttemptDirectly(
+  db: Executor,
+  scope: Scope,
+  input: {
+    assignmentId: string;
+    taskId: string;
+    projectId: string;
+    workerId: string;
+    answerId: string;
+    response: string;
+    idempotencyKey: string | null;
+    activeSeconds: number;
+    min: number;
+    now: Date;
+  },
+): Promise<AssignmentRow | undefined> {
+  const { now } = input;
+  const result = await sql<AssignmentRow>`
+    with mine as materialized (
+      select id from assignments
+      where id = ${input.assignmentId} and worker_id = ${input.workerId} and stage = 'attempt'
+        and status = 'active' and lease_expires_at > ${now}
+      for update
+    ),
+    counted as (
+      update tasks set answer_count = answer_count + 1
+      where id = ${input.taskId} and kind = 'task' and status = 'pending' and consensus is null
+        and answer_count + 1 < ${input.min} and exists (select 1 from mine)
+      returning id
+    ),
+    submitted as (
+      update assignments set status = 'submitted', response = ${input.response}::jsonb,
+        submitted_at = ${now}, idempotency_key = ${input.idempotencyKey},
+        active_seconds = ${input.activeSeconds}, last_seen_at = ${now}
+      where id = ${input.assignmentId} and exists (select 1 from counted)
+      returning *
+    ),
+    answered as (
+      insert into task_answers (id, organization_id, livemode, task_id, project_id, worker,
+        response, created_at)
+      select ${input.answerId}, ${scope.organizationId}, ${scope.livemode}, ${input.taskId},
+        ${input.projectId}, ${input.workerId}, ${input.response}::jsonb, ${now}
+      from submitted
+      returning id
+    )
+    select submitted.* from submitted, answered
   `.execute(db);
   return result.rows[0];
 }

@@ -39,6 +39,7 @@ import {
   countOpenSlots,
   deleteWorkItems,
   expireLeases,
+  findSubmissionContext,
   hasTrainingTasks,
   insertAssignment,
   lockAssignment,
@@ -49,6 +50,7 @@ import {
   retakeSlot,
   settleAssignments,
   returnSlot,
+  submitAttemptDirectly,
   updateAssignment,
   updateMember,
 } from '../repositories/workforce';
@@ -567,6 +569,74 @@ export async function submitAssignment(
       );
       return { assignment: (await findAssignmentRow(db, scope, assignment.id, worker.id))! };
   }
+}
+
+/** A task as its worker is shown it. */
+export interface ShownTask {
+  id: string;
+  type: string;
+  project_name: string | null;
+  instruction: string | null;
+  params: unknown;
+}
+
+/**
+ * The common submission in two statements, outside any transaction: a held attempt whose answer
+ * cannot conclude its task (the task has fewer than `consensus.min` answers with it). Undefined
+ * when that does not apply and nothing was written; `submitAssignment` then decides, and says
+ * why when it refuses. A response that does not fit the task type is refused here all the same.
+ */
+export async function submitDirectly(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  id: string,
+  response: unknown,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ assignment: AssignmentRow; task: ShownTask } | undefined> {
+  const found = await findSubmissionContext(db, scope, id, worker.id);
+  if (
+    !found ||
+    found.stage !== 'attempt' ||
+    found.status !== 'active' ||
+    found.lease_expires_at <= now ||
+    found.task_status !== 'pending' ||
+    found.concluded ||
+    isLiveChat(found.type, found.params)
+  )
+    return undefined;
+  const settings = settingsOf({ settings: found.settings ?? {} });
+  if (found.answer_count + 1 >= settings.consensus.min) return undefined;
+  const parsed = parseAsUnprocessable(found.type, response, found.params);
+  const assignment = await submitAttemptDirectly(db, scope, {
+    assignmentId: found.id,
+    taskId: found.task_id,
+    projectId: found.project_id,
+    workerId: worker.id,
+    answerId: newId(now),
+    response: JSON.stringify(parsed),
+    idempotencyKey: idempotencyKey ?? null,
+    activeSeconds: addActiveTime(
+      found.active_seconds,
+      found.last_seen_at,
+      now,
+      settings.idleSeconds,
+    ),
+    min: settings.consensus.min,
+    now,
+  });
+  if (!assignment) return undefined;
+  return {
+    assignment,
+    task: {
+      id: found.task_id,
+      type: found.type,
+      project_name: found.project_name,
+      instruction: found.instruction,
+      params: found.params,
+    },
+  };
 }
 
 function lateError(assignment: AssignmentRow) {

@@ -17,6 +17,7 @@ import {
   findWorkerByCredential,
   findWorkersByEmail,
   hasOwner,
+  hashSecret,
   insertCredential,
   promoteToOwner,
   insertWorker,
@@ -24,6 +25,7 @@ import {
   revokeCredentials,
   updateWorker,
 } from '../repositories/workforce';
+import { cachedCredential, forgetCredentials, rememberCredential } from './credential-cache';
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -87,13 +89,25 @@ export function isWorkerSecret(secret: string) {
 }
 
 /** The worker a token or session belongs to; removed workers are refused with the reason. */
-export async function authenticateWorker(db: Executor, secret: string, now: Date) {
-  const worker = await findWorkerByCredential(db, secret, now);
-  if (!worker) throw new DomainError('unauthorized', 'Invalid, expired or revoked worker token');
-  if (worker.status === 'removed')
+export async function authenticateWorker(
+  db: Executor,
+  secret: string,
+  now: Date,
+): Promise<{ worker: WorkerRow; credentialId: string }> {
+  const secretHash = hashSecret(secret);
+  const found = cachedCredential(secretHash, now) ?? (await lookUp(db, secretHash, now));
+  if (found.worker.status === 'removed')
     throw new DomainError('forbidden', 'This worker was removed from the organization');
-  const { credential_id, ...row } = worker;
-  return { worker: row as WorkerRow, credentialId: credential_id };
+  return found;
+}
+
+async function lookUp(db: Executor, secretHash: string, now: Date) {
+  const row = await findWorkerByCredential(db, secretHash, now);
+  if (!row) throw new DomainError('unauthorized', 'Invalid, expired or revoked worker token');
+  const { credential_id: credentialId, credential_expires_at: expiresAt, ...worker } = row;
+  const found = { worker: worker as WorkerRow, credentialId };
+  rememberCredential(secretHash, { ...found, expiresAt });
+  return found;
 }
 
 async function issueToken(db: Executor, workerId: string): Promise<string> {
@@ -203,6 +217,7 @@ export async function changeWorker(
   // reason (403), until the worker is reinstated. A new password also ends web sessions.
   if (change.status === 'removed' || change.password)
     await revokeCredentials(db, id, now, { kind: 'session' });
+  forgetCredentials(id);
   return updated!;
 }
 
@@ -261,6 +276,7 @@ export async function signIn(
 
 export async function signOut(db: Executor, workerId: string, credentialId: string, now: Date) {
   await revokeCredentials(db, workerId, now, { id: credentialId, kind: 'session' });
+  forgetCredentials(workerId);
 }
 
 /**
@@ -295,6 +311,7 @@ export async function ensureOwner(
   if (!row) {
     // A worker with that email exists: make them the owner rather than fail every start.
     await promoteToOwner(db, scope, email, now);
+    forgetCredentials();
     return undefined;
   }
   return generatedPassword ? { email, generatedPassword } : { email };
@@ -323,6 +340,7 @@ export async function changeOwnPassword(
     updated_at: now,
   });
   await revokeCredentials(db, worker.id, now, { kind: 'session', except: caller.credentialId });
+  forgetCredentials(worker.id);
   return updated!;
 }
 

@@ -9,6 +9,7 @@ import * as generations from './0007_generations';
 import * as judgeVerdicts from './0008_judge_verdicts';
 import * as chatAndRedteam from './0009_chat_and_redteam';
 import * as labelStudioConfig from './0010_label_studio_config';
+import * as taskAnswerCount from './0011_task_answer_count';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_judge_verdicts': judgeVerdicts,
   '0009_chat_and_redteam': chatAndRedteam,
   '0010_label_studio_config': labelStudioConfig,
+  '0011_task_answer_count': taskAnswerCount,
 };

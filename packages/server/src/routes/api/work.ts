@@ -27,7 +27,9 @@ import {
   heartbeat,
   release,
   submitAssignment,
+  submitDirectly,
   visibleStage,
+  type ShownTask,
 } from '../../services/work';
 import { presentWorker } from '../../services/workers';
 import type { Api } from '../types';
@@ -44,15 +46,6 @@ function attachmentsOf(params: Record<string, unknown>) {
   if (typeof params.attachment === 'string')
     return [{ type: String(params.attachment_type ?? 'image'), content: params.attachment }];
   return [];
-}
-
-/** The part of a task an assignment shows. */
-interface ShownTask {
-  id: string;
-  type: string;
-  project_name: string | null;
-  instruction: string | null;
-  params: unknown;
 }
 
 /** An assignment and its task as the worker sees them, without review material. */
@@ -219,16 +212,22 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     },
     async (request) => {
       const scope = principalOf(request);
+      const { worker: me } = workerOf(request);
+      const { id } = request.params;
+      const key = request.headers['idempotency-key'];
+      const now = ctx.now();
+      const direct = await submitDirectly(db, scope, me, id, request.body.response, key, now);
+      if (direct) return { assignment: assignmentView(direct.assignment, direct.task) };
       const result = await inTransaction(db, async (tx) => {
         const submission = await submitAssignment(
           tx,
           scope,
-          workerOf(request).worker,
-          request.params.id,
+          me,
+          id,
           request.body.response,
-          request.headers['idempotency-key'],
+          key,
           effects,
-          ctx.now(),
+          now,
         );
         const view = submission.task
           ? assignmentView(submission.assignment, submission.task)
