@@ -120,6 +120,23 @@ export async function updateTask(
     .executeTakeFirstOrThrow();
 }
 
+/** Updates a task that is done (completed or canceled) and takes it off the queue, in one statement. */
+export async function closeTask(
+  db: Executor,
+  scope: Scope,
+  id: string,
+  changes: Updateable<TasksTable>,
+): Promise<TaskRow> {
+  return db
+    .with('unqueued', (q) => q.deleteFrom('work_items').where('task_id', '=', id))
+    .updateTable('tasks')
+    .set(changes)
+    .where((eb) => eb.and(tenant(scope)))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export interface TaskFilter {
   kind: TaskKind;
   projectId?: string;

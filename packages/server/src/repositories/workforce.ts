@@ -757,6 +757,7 @@ export type SubmissionContext = AssignmentRow & {
   concluded: boolean;
   answer_count: number;
   project_name: string;
+  batch_name: string | null;
   settings: Record<string, unknown> | null;
 };
 
@@ -768,10 +769,12 @@ export async function findSubmissionContext(
 ): Promise<SubmissionContext | undefined> {
   const result = await sql<SubmissionContext>`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
-      t.consensus is not null as concluded, t.answer_count, p.name as project_name, p.settings
+      t.consensus is not null as concluded, t.answer_count, p.name as project_name,
+      b.name as batch_name, p.settings
     from assignments a
     join tasks t on t.id = a.task_id
     join projects p on p.id = a.project_id
+    left join batches b on b.id = t.batch_id
     where a.id = ${id} and a.worker_id = ${workerId}
       and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
   `.execute(db);

@@ -17,13 +17,13 @@ import {
   insertNewTasks,
   listTasks,
   lockTask,
+  closeTask,
   updateTask,
   type NewTask,
   type TaskFilter,
   type TaskView,
 } from '../repositories/tasks';
 import { findBatchByName } from '../repositories/batches';
-import { deleteWorkItems } from '../repositories/workforce';
 import { findProjectByName, findProjectsByIds } from '../repositories/projects';
 import { onBatchTaskFinished } from './batches';
 import type { Effects } from './effects';
@@ -267,14 +267,13 @@ export async function finishTask(
   /** More of the task to write in the same statement (the consensus that decided it). */
   also: { consensus?: string } = {},
 ): Promise<TaskView> {
-  const row = await updateTask(db, scope, task.id, {
+  const row = await closeTask(db, scope, task.id, {
     ...also,
     status: 'completed',
     response: JSON.stringify(response),
     completed_at: now,
     updated_at: now,
   });
-  await deleteWorkItems(db, task.id);
   const finished: TaskView = {
     ...row,
     project_name: task.project_name,
@@ -323,13 +322,12 @@ export async function cancelTask(
     }
     return (await findTask(db, scope, id))!;
   }
-  await updateTask(db, scope, id, {
+  await closeTask(db, scope, id, {
     status: 'canceled',
     canceled_at: now,
     updated_at: now,
     ...(clearUniqueId ? { unique_id: null } : {}),
   });
-  await deleteWorkItems(db, id);
   if (task.batch_id) await onBatchTaskFinished(db, scope, task.batch_id, effects, now);
   return (await findTask(db, scope, id))!;
 }

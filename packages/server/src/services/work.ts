@@ -31,6 +31,7 @@ import {
   type TaskView,
 } from '../repositories/tasks';
 import {
+  type SubmissionContext,
   claimAttemptDirectly,
   claimWorkItem,
   type ClaimedRow,
@@ -459,6 +460,8 @@ export async function submitAssignment(
   idempotencyKey: string | undefined,
   effects: Effects,
   now: Date,
+  /** What `submitDirectly` read of it, when it stood aside. */
+  known?: SubmissionContext,
 ): Promise<Submission> {
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (assignment.status === 'submitted' || assignment.status === 'late') {
@@ -480,10 +483,20 @@ export async function submitAssignment(
     assignment.stage === 'attempt' &&
     assignment.status === 'active' &&
     assignment.lease_expires_at > now;
-  const shown = await findTaskForWork(db, scope, assignment.task_id, { lock: !early });
-  if (!shown) throw new DomainError('not_found', `Assignment "${id}" was not found`);
-  const { project_settings: projectSettings, ...task } = shown;
-  const settings = settingsOf({ settings: projectSettings ?? {} });
+  // An early attempt's task is read under its lock below; what is needed before (type, params,
+  // settings: none of which a submission changes) may come from the direct path's read.
+  const reuse =
+    early && known?.id === assignment.id && !isLiveChat(known.type, known.params)
+      ? known
+      : undefined;
+  const shown = reuse
+    ? undefined
+    : await findTaskForWork(db, scope, assignment.task_id, { lock: !early });
+  if (!reuse && !shown) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  const task = shown
+    ? { ...shown, settings: shown.project_settings }
+    : { ...reuse!, consensus: null, id: reuse!.task_id };
+  const settings = settingsOf({ settings: task.settings ?? {} });
   const project = { id: assignment.project_id, name: task.project_name ?? '' };
   const params = task.params as Record<string, unknown>;
   const given = isLiveChat(task.type, params)
@@ -515,7 +528,13 @@ export async function submitAssignment(
         last_seen_at: now,
       })
     : undefined;
-  const current: TaskView = early ? { ...task, ...(await lockTask(db, scope, task.id))! } : task;
+  const current: TaskView = early
+    ? {
+        ...(await lockTask(db, scope, assignment.task_id))!,
+        project_name: task.project_name,
+        batch_name: task.batch_name,
+      }
+    : withoutSettings(shown!);
 
   // Attempts are over once the task has a consensus; reviews and audits once it completed.
   const concluded = assignment.stage === 'attempt' && current.consensus !== null;
@@ -582,9 +601,9 @@ export interface ShownTask {
 
 /**
  * The common submission in two statements, outside any transaction: a held attempt whose answer
- * cannot conclude its task (the task has fewer than `consensus.min` answers with it). Undefined
- * when that does not apply and nothing was written; `submitAssignment` then decides, and says
- * why when it refuses. A response that does not fit the task type is refused here all the same.
+ * cannot conclude its task (the task has fewer than `consensus.min` answers with it). When that
+ * does not apply nothing was written, and what was read is handed back: `submitAssignment` then
+ * decides, and says why when it refuses. A response that does not fit the task type is refused here all the same.
  */
 export async function submitDirectly(
   db: Executor,
@@ -594,7 +613,7 @@ export async function submitDirectly(
   response: unknown,
   idempotencyKey: string | undefined,
   now: Date,
-): Promise<{ assignment: AssignmentRow; task: ShownTask } | undefined> {
+): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
   const found = await findSubmissionContext(db, scope, id, worker.id);
   if (
     !found ||
@@ -605,9 +624,9 @@ export async function submitDirectly(
     found.concluded ||
     isLiveChat(found.type, found.params)
   )
-    return undefined;
+    return { context: found };
   const settings = settingsOf({ settings: found.settings ?? {} });
-  if (found.answer_count + 1 >= settings.consensus.min) return undefined;
+  if (found.answer_count + 1 >= settings.consensus.min) return { context: found };
   const parsed = parseAsUnprocessable(found.type, response, found.params);
   const assignment = await submitAttemptDirectly(db, scope, {
     assignmentId: found.id,
@@ -626,7 +645,7 @@ export async function submitDirectly(
     min: settings.consensus.min,
     now,
   });
-  if (!assignment) return undefined;
+  if (!assignment) return { context: found };
   return {
     assignment,
     task: {
@@ -637,6 +656,13 @@ export async function submitDirectly(
       params: found.params,
     },
   };
+}
+
+function withoutSettings({
+  project_settings: _,
+  ...task
+}: TaskView & { project_settings: unknown }) {
+  return task;
 }
 
 function lateError(assignment: AssignmentRow) {

@@ -217,7 +217,8 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const key = request.headers['idempotency-key'];
       const now = ctx.now();
       const direct = await submitDirectly(db, scope, me, id, request.body.response, key, now);
-      if (direct) return { assignment: assignmentView(direct.assignment, direct.task) };
+      if ('assignment' in direct)
+        return { assignment: assignmentView(direct.assignment, direct.task) };
       const result = await inTransaction(db, async (tx) => {
         const submission = await submitAssignment(
           tx,
@@ -228,6 +229,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
           key,
           effects,
           now,
+          direct.context,
         );
         const view = submission.task
           ? assignmentView(submission.assignment, submission.task)
