@@ -48,6 +48,8 @@ export interface SimulationResult {
   networkErrors: number;
   /** Claim latencies in milliseconds. */
   claimLatencies: number[];
+  /** When each claim started (`performance.now()`), in the order of `claimLatencies`. */
+  claimStarts: number[];
 }
 
 /** mulberry32: a small seeded generator, so a run can be repeated. */
@@ -103,6 +105,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     duplicatesReplayed: 0,
     networkErrors: 0,
     claimLatencies: [],
+    claimStarts: [],
   };
   let finished = false;
 
@@ -135,6 +138,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const started = performance.now();
       const claimed = await call('/api/v1/work/claim', { project: options.project });
       result.claimLatencies.push(performance.now() - started);
+      result.claimStarts.push(started);
       if (claimed.status === 204) {
         if (await options.done()) {
           finished = true;
