@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Prepare repeated statements on PostgreSQL connections (off behind a transaction pooler). */
+  databasePrepare: boolean;
   bootstrapKey: string | undefined;
   /** The first owner's sign-in; without a password one is generated and printed once. */
   ownerEmail: string | undefined;
@@ -74,6 +76,13 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'on' || raw === 'off') return raw === 'on';
+    problems.push(`${name} must be "on" or "off" (got ${JSON.stringify(raw)})`);
+    return fallback;
+  };
   const dataDir = resolve(env.QUORUM_DATA_DIR || './data');
   const host = env.QUORUM_HOST || '127.0.0.1';
   const port = integer('QUORUM_PORT', integer('PORT', 8080));
@@ -88,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl,
     databasePoolSize: integer('QUORUM_DB_POOL_SIZE', 10, 1),
+    databasePrepare: onOff('QUORUM_DB_PREPARE', true),
     bootstrapKey: env.QUORUM_BOOTSTRAP_KEY || undefined,
     secretKey: env.QUORUM_SECRET_KEY || undefined,
     ownerEmail: env.QUORUM_OWNER_EMAIL?.trim().toLowerCase() || undefined,

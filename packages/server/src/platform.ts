@@ -64,6 +64,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.databasePoolSize,
+      prepare: config.databasePrepare,
       onIdleError: (error) => log.warn({ err: error }, 'idle database connection failed'),
     }));
   const ownsDatabase = !options.database;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { openDatabase } from '../src/db/database';
 import { inTransaction } from '../src/db/executor';
+import { loadConfig } from '../src/env';
 import { createTestDatabase, type TestDatabase } from './harness';
 
 describe('statements run again and again are prepared (PostgreSQL)', () => {
@@ -73,5 +75,33 @@ describe('statements run again and again are prepared (PostgreSQL)', () => {
       ),
     );
     expect(again).toEqual(Array.from({ length: 10 }, () => [{ id: 1, label: 'a', extra: 7 }]));
+  });
+
+  it('prepares nothing when told not to (QUORUM_DB_PREPARE=off, behind a transaction pooler)', async () => {
+    expect(loadConfig({ QUORUM_DB_PREPARE: 'off' }).databasePrepare).toBe(false);
+    expect(loadConfig({}).databasePrepare).toBe(true);
+    expect(() => loadConfig({ QUORUM_DB_PREPARE: 'maybe' })).toThrow(
+      /QUORUM_DB_PREPARE must be "on" or "off"/,
+    );
+    const plain = await openDatabase({
+      databaseUrl: test.url!,
+      dataDir: test.dataDir,
+      prepare: false,
+    });
+    try {
+      const statements = await inTransaction(plain.db, async (tx) => {
+        for (let round = 0; round < 5; round++)
+          await sql`select count(*) from pg_class where relkind = ${'r'}`.execute(tx);
+        return (
+          await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(
+            tx,
+          )
+        ).rows[0]!.n;
+      });
+
+      expect(statements).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 });

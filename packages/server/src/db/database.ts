@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Upper bound of PostgreSQL connections this process opens. */
   poolSize?: number;
+  /** Prepare statements run again and again (PostgreSQL; default true). */
+  prepare?: boolean;
   /**
    * Told when an idle PostgreSQL connection fails (the server restarted, an administrator ended
    * the session). The pool drops that connection and opens another on demand; without a listener
@@ -43,13 +45,19 @@ export interface DatabaseOptions {
 /** Opens PostgreSQL when a URL is given, otherwise the embedded PGlite under the data directory. */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   if (options.databaseUrl)
-    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onIdleError);
+    return openPostgres(
+      options.databaseUrl,
+      options.poolSize ?? 10,
+      options.prepare ?? true,
+      options.onIdleError,
+    );
   return openPglite(join(options.dataDir, 'db'));
 }
 
 function openPostgres(
   connectionString: string,
   max: number,
+  prepare: boolean,
   onIdleError: (error: Error) => void = () => undefined,
 ): OpenDatabase {
   const pool = new pg.Pool({
@@ -64,7 +72,7 @@ function openPostgres(
     },
   });
   pool.on('error', onIdleError);
-  pool.on('connect', prepareRepeated);
+  if (prepare) pool.on('connect', prepareRepeated);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
