@@ -239,9 +239,9 @@ export interface StoredWork {
 
 /**
  * The invariants every run must keep; returns the problems found (none when all hold):
- * every task completed with exactly `consensus` distinct annotators (and counts them right); every acknowledged
- * submission stored exactly once; nothing stored that was not acknowledged; late work kept
- * and not counted; no claim left holding a task.
+ * every task completed with exactly `consensus` distinct annotators, and its answer count
+ * agreeing; every acknowledged submission stored exactly once; nothing stored that was not
+ * acknowledged; late work kept and not counted; no claim left holding a task.
  */
 export function checkInvariants(stored: StoredWork, run: SimulationResult, consensus: number) {
   const problems: string[] = [];

@@ -38,7 +38,11 @@ describe('JSON arrays read item by item', () => {
   it('gives the same items whichever way the text is cut into chunks, bytes included', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.jsonValue(), { maxLength: 8 }),
+        // A "__proto__" key is refused on purpose (tested below), so none is generated.
+        fc.array(
+          fc.jsonValue().filter((value) => !JSON.stringify(value).includes('"__proto__"')),
+          { maxLength: 8 },
+        ),
         fc.array(fc.nat(), { maxLength: 6 }),
         (values, cuts) => {
           const bytes = new TextEncoder().encode([...writeJsonArray(values)].join(''));

@@ -5,20 +5,15 @@ import type { Executor } from '../db/executor';
 import type { TaskAnswerRow, TaskAnswersTable, TaskStatus } from '../db/schema';
 import { tenant } from './tenant';
 
-/** Counts a new answer on its task (work tasks only): the submission fast path relies on it. */
-const countAnswer = (db: Executor, taskId: string) =>
-  db
-    .updateTable('tasks')
-    .set((eb) => ({ answer_count: eb('answer_count', '+', 1) }))
-    .where('id', '=', taskId)
-    .where('kind', '=', 'task')
-    .returning('id');
+type NewAnswer = Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'> & {
+  task_id: string;
+};
 
-export async function insertAnswer(
-  db: Executor,
-  scope: Scope,
-  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'> & { task_id: string },
-): Promise<TaskAnswerRow> {
+/**
+ * The answer inserted and counted on its task (work tasks only: the direct submission relies on
+ * the count), selected from what the insert returned.
+ */
+function addedAnswer(db: Executor, scope: Scope, row: NewAnswer) {
   return db
     .with('added', (q) =>
       q
@@ -26,10 +21,23 @@ export async function insertAnswer(
         .values({ ...row, ...tenant(scope) })
         .returningAll(),
     )
-    .with('counted', () => countAnswer(db, row.task_id))
+    .with('counted', (q) =>
+      q
+        .updateTable('tasks')
+        .set((eb) => ({ answer_count: eb('answer_count', '+', 1) }))
+        .where('id', '=', row.task_id)
+        .where('kind', '=', 'task'),
+    )
     .selectFrom('added')
-    .selectAll()
-    .executeTakeFirstOrThrow();
+    .selectAll();
+}
+
+export async function insertAnswer(
+  db: Executor,
+  scope: Scope,
+  row: NewAnswer,
+): Promise<TaskAnswerRow> {
+  return addedAnswer(db, scope, row).executeTakeFirstOrThrow();
 }
 
 /**
@@ -39,18 +47,9 @@ export async function insertAnswer(
 export async function addAnswerAndList(
   db: Executor,
   scope: Scope,
-  row: Omit<Insertable<TaskAnswersTable>, 'organization_id' | 'livemode'> & { task_id: string },
+  row: NewAnswer,
 ): Promise<TaskAnswerRow[]> {
-  const rows = await db
-    .with('added', (q) =>
-      q
-        .insertInto('task_answers')
-        .values({ ...row, ...tenant(scope) })
-        .returningAll(),
-    )
-    .with('counted', () => countAnswer(db, row.task_id))
-    .selectFrom('added')
-    .selectAll()
+  const rows = await addedAnswer(db, scope, row)
     .unionAll(
       db
         .selectFrom('task_answers')

@@ -6,7 +6,7 @@ import type { WorkerRow } from '../db/schema';
  * credential's own expiry); changing a worker or revoking a credential through this process
  * forgets the worker's entries at once, and other processes see the change within that time.
  */
-export const CREDENTIAL_CACHE_MS = 2000;
+const CREDENTIAL_CACHE_MS = 2000;
 const MAX_ENTRIES = 10_000;
 
 interface Entry {

@@ -603,7 +603,8 @@ export interface ShownTask {
  * The common submission in two statements, outside any transaction: a held attempt whose answer
  * cannot conclude its task (the task has fewer than `consensus.min` answers with it). When that
  * does not apply nothing was written, and what was read is handed back: `submitAssignment` then
- * decides, and says why when it refuses. A response that does not fit the task type is refused here all the same.
+ * decides, and says why when it refuses. A response that does not fit the task type is refused
+ * here all the same.
  */
 export async function submitDirectly(
   db: Executor,
