@@ -7,6 +7,7 @@ import { openDatabase, type OpenDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
+import { keepUp } from './db/upkeep';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
 import { ensureOwner } from './services/workers';
 import { BossQueue } from './jobs/boss';
@@ -34,20 +35,21 @@ export interface StartOptions {
   database?: OpenDatabase;
 }
 
-/** Opens the database, migrates, bootstraps, starts the job workers and the HTTP server. */
 /**
- * Returns lapsed claims to the work queue every `intervalMs` (claims that find nothing also do
- * it on the spot). Several processes may sweep at once: each skips rows another holds.
+ * Runs `work` every `intervalMs`, one run at a time; a failed run is logged and the next one
+ * goes ahead. Returns a stop that waits for the run under way.
  */
-function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<void> {
+function every(
+  ctx: AppContext,
+  intervalMs: number,
+  what: string,
+  work: () => Promise<unknown>,
+): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = running
-      .then(() => inTransaction(ctx.database.db, (tx) => expireLeases(tx, ctx.now())))
-      .then((expired) => {
-        if (expired > 0) ctx.log.info({ expired }, 'lapsed claims returned to the queue');
-      })
-      .catch((error: unknown) => ctx.log.warn({ err: error }, 'lease sweep failed'));
+      .then(work)
+      .catch((error: unknown) => ctx.log.warn({ err: error }, `${what} failed`));
   }, intervalMs);
   timer.unref();
   return async () => {
@@ -56,6 +58,34 @@ function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<v
   };
 }
 
+/**
+ * Returns lapsed claims to the work queue every `intervalMs` (claims that find nothing also do
+ * it on the spot). Several processes may sweep at once: each skips rows another holds.
+ */
+function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<void> {
+  return every(ctx, intervalMs, 'lease sweep', async () => {
+    const expired = await inTransaction(ctx.database.db, (tx) => expireLeases(tx, ctx.now()));
+    if (expired > 0) ctx.log.info({ expired }, 'lapsed claims returned to the queue');
+  });
+}
+
+/** The embedded database has no autovacuum: its tables are analyzed and vacuumed from here. */
+function startUpkeep(ctx: AppContext, intervalMs: number): () => Promise<void> {
+  return every(ctx, intervalMs, 'table upkeep', async () => {
+    const started = performance.now();
+    const steps = await keepUp(ctx.database.db);
+    if (steps.length > 0)
+      ctx.log.info(
+        {
+          tables: steps.map((step) => `${step.schema}.${step.table}`),
+          ms: Math.round(performance.now() - started),
+        },
+        'tables analyzed and vacuumed',
+      );
+  });
+}
+
+/** Opens the database, migrates, bootstraps, starts the job workers and the HTTP server. */
 export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
   const log = options.logger ?? pino({ level: config.logLevel });
   const database =
@@ -105,6 +135,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     if (config.runWorkers) {
       await startWorkers(queue, ctx);
       closers.push(startLeaseSweeper(ctx, config.leaseSweepMs));
+      if (database.kind === 'pglite') closers.push(startUpkeep(ctx, config.upkeepMs));
     }
     const app = await buildApp(ctx);
     closers.unshift(() => app.close());
