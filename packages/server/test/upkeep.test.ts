@@ -111,6 +111,28 @@ describe.each(BACKENDS)('table upkeep on %s', (backend) => {
 
     expect((await keepUp(db)).find((step) => step.table === 'upkeep_queue')).toBeUndefined();
   });
+
+  it('tends the partitions of a partitioned table, never the table itself', async () => {
+    const { db } = test.database;
+    await sql`create table upkeep_log (day date not null, n int) partition by range (day)`.execute(
+      db,
+    );
+    await sql`create table upkeep_log_2026 partition of upkeep_log
+      for values from ('2026-01-01') to ('2027-01-01') with (autovacuum_enabled = false)`.execute(
+      db,
+    );
+    await sql`insert into upkeep_log select '2026-03-01', g from generate_series(1, 200) g`.execute(
+      db,
+    );
+    await activityOf('upkeep_log_2026', (row) => row.modifiedSinceAnalyze >= 200);
+    const steps = await keepUp(db);
+    expect(steps.find((step) => step.table === 'upkeep_log')).toBeUndefined();
+    expect(steps.find((step) => step.table === 'upkeep_log_2026')).toMatchObject({
+      analyze: true,
+      freeze: false,
+    });
+    expect((await keepUp(db)).filter((step) => step.table.startsWith('upkeep_log'))).toEqual([]);
+  });
 });
 
 describe('the running server on the embedded database', () => {

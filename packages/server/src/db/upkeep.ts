@@ -71,6 +71,8 @@ export async function readTableActivity(db: Kysely<Database>): Promise<TableActi
       s.n_mod_since_analyze as modified, s.n_dead_tup as dead,
       s.n_ins_since_vacuum as inserted, age(c.relfrozenxid) as xid_age
     from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+    -- A partitioned table holds no rows (its partitions are listed themselves).
+    where c.relkind in ('r', 'm')
     order by s.schemaname, s.relname`.execute(db);
   return rows.map((row) => ({
     schema: row.schema,
