@@ -118,7 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     callbackMaxAttempts: integer('QUORUM_CALLBACK_MAX_ATTEMPTS', 20, 1),
     callbackRetryScale: number('QUORUM_CALLBACK_RETRY_SCALE', 1),
     leaseSweepMs: integer('QUORUM_LEASE_SWEEP_MS', 5000, 50),
-    upkeepMs: integer('QUORUM_DB_UPKEEP_MS', 10_000, 100),
+    upkeepMs: integer('QUORUM_DB_UPKEEP_MS', 60_000, 100),
     webDir: resolve(
       env.QUORUM_WEB_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)),
     ),
