@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
 import { startFakeOpenAi, type FakeOpenAi } from '../../packages/server/test/support/fake-openai';
 import { ARTIFACTS, buildWebApp, launchBrowser, watchForErrors } from '../support/browser';
+import { CLAIM_PATH } from '../support/routes';
 
 const OWNER = { email: 'owner@example.test', password: 'owner password 1' };
 const PASSWORD = 'annotator password';
@@ -404,7 +405,7 @@ describe('RLHF feedback and red teaming in Chromium', () => {
       ).body.token,
     );
     for (let i = 0; i < 4; i++) {
-      const claimed = await rater.post('/api/v1/work/claim', { project: 'likert' });
+      const claimed = await rater.post(CLAIM_PATH, { project: 'likert' });
       const [model] = (await api.get(`/v1/task/${claimed.body.assignment.task.id}`)).body.metadata
         .models as string[];
       const submitted = await rater.post(

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
 import { ARTIFACTS, buildWebApp, launchBrowser, png, watchForErrors } from '../support/browser';
 import { startFakeOpenAi } from '../../packages/server/test/support/fake-openai';
+import { CLAIM_PATH } from '../support/routes';
 
 /**
  * Runs in the page: selects the document's text between two UTF-16 offsets (across the pieces
@@ -479,7 +480,7 @@ describe('the web app in Chromium', () => {
     ] as const) {
       const { token } = await worker(email);
       const as = client(t.url, token);
-      const claimed = await as.post('/api/v1/work/claim', { project: 'reviewed' });
+      const claimed = await as.post(CLAIM_PATH, { project: 'reviewed' });
       expect(claimed.status).toBe(200);
       expect(
         (
@@ -536,7 +537,7 @@ describe('the web app in Chromium', () => {
     for (const [index, response] of answers.entries()) {
       const { token } = await worker(`boxer${index}@example.test`);
       const as = client(t.url, token);
-      const claimed = await as.post('/api/v1/work/claim', { project: 'image-review' });
+      const claimed = await as.post(CLAIM_PATH, { project: 'image-review' });
       expect(claimed.status).toBe(200);
       const submitted = await as.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
         response,
@@ -580,7 +581,7 @@ describe('the web app in Chromium', () => {
     for (const [index, response] of answers.entries()) {
       const { token } = await worker(`tagger${index}@example.test`);
       const as = client(t.url, token);
-      const claimed = await as.post('/api/v1/work/claim', { project: 'ner-review' });
+      const claimed = await as.post(CLAIM_PATH, { project: 'ner-review' });
       expect(claimed.status).toBe(200);
       const submitted = await as.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
         response,

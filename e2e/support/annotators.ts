@@ -4,6 +4,7 @@
  * more servers, survives servers going away, and records what the server acknowledged.
  */
 import { Agent, request } from 'node:http';
+import { CLAIM_PATH } from './routes';
 
 export interface Annotator {
   id: string;
@@ -136,7 +137,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     };
     while (!finished) {
       const started = performance.now();
-      const claimed = await call('/api/v1/work/claim', { project: options.project });
+      const claimed = await call(CLAIM_PATH, { project: options.project });
       result.claimLatencies.push(performance.now() - started);
       result.claimStarts.push(started);
       if (claimed.status === 204) {

@@ -1,5 +1,9 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 
+/** Random bytes for ids, drawn a few hundred ids at a time (each id takes its own 8). */
+const pool = Buffer.alloc(4096);
+let drawn = pool.length;
+
 /**
  * A new 24-hex-character id, shaped like Scale's object ids (time-ordered prefix, random rest)
  * so clients that pattern-match them keep working.
@@ -15,10 +19,6 @@ export function newId(now: Date = new Date()): string {
   drawn += 8;
   return seconds + pool.toString('hex', drawn - 8, drawn);
 }
-
-/** Random bytes for ids, drawn a few hundred ids at a time (each id takes its own 8). */
-const pool = Buffer.alloc(4096);
-let drawn = pool.length;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

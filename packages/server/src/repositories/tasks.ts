@@ -1,7 +1,7 @@
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
-import type { TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
-import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Database, TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
+import { sql, type Insertable, type QueryCreator, type Updateable } from 'kysely';
 import { tenant } from './tenant';
 import { queueTasksFrom } from './workforce';
 
@@ -105,30 +105,24 @@ export async function findTasksByUniqueIds(db: Executor, scope: Scope, uniqueIds
     .execute();
 }
 
+/**
+ * Updates a task. `unqueue` also deletes its work items in the same statement: for a task that
+ * is done (completed or canceled) and so leaves the queue.
+ */
 export async function updateTask(
   db: Executor,
   scope: Scope,
   id: string,
   changes: Updateable<TasksTable>,
+  options: { unqueue?: boolean } = {},
 ): Promise<TaskRow> {
-  return db
-    .updateTable('tasks')
-    .set(changes)
-    .where((eb) => eb.and(tenant(scope)))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-/** Updates a task that is done (completed or canceled) and takes it off the queue, in one statement. */
-export async function closeTask(
-  db: Executor,
-  scope: Scope,
-  id: string,
-  changes: Updateable<TasksTable>,
-): Promise<TaskRow> {
-  return db
-    .with('unqueued', (q) => q.deleteFrom('work_items').where('task_id', '=', id))
+  // The statement refers to tasks only; the cast drops the deleting CTE's name from the type.
+  const from = options.unqueue
+    ? (db.with('unqueued', (q) =>
+        q.deleteFrom('work_items').where('task_id', '=', id),
+      ) as unknown as QueryCreator<Database>)
+    : db;
+  return from
     .updateTable('tasks')
     .set(changes)
     .where((eb) => eb.and(tenant(scope)))

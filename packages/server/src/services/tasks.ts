@@ -17,7 +17,6 @@ import {
   insertNewTasks,
   listTasks,
   lockTask,
-  closeTask,
   updateTask,
   type NewTask,
   type TaskFilter,
@@ -267,13 +266,19 @@ export async function finishTask(
   /** More of the task to write in the same statement (the consensus that decided it). */
   also: { consensus?: string } = {},
 ): Promise<TaskView> {
-  const row = await closeTask(db, scope, task.id, {
-    ...also,
-    status: 'completed',
-    response: JSON.stringify(response),
-    completed_at: now,
-    updated_at: now,
-  });
+  const row = await updateTask(
+    db,
+    scope,
+    task.id,
+    {
+      ...also,
+      status: 'completed',
+      response: JSON.stringify(response),
+      completed_at: now,
+      updated_at: now,
+    },
+    { unqueue: true },
+  );
   const finished: TaskView = {
     ...row,
     project_name: task.project_name,
@@ -322,12 +327,18 @@ export async function cancelTask(
     }
     return (await findTask(db, scope, id))!;
   }
-  await closeTask(db, scope, id, {
-    status: 'canceled',
-    canceled_at: now,
-    updated_at: now,
-    ...(clearUniqueId ? { unique_id: null } : {}),
-  });
+  await updateTask(
+    db,
+    scope,
+    id,
+    {
+      status: 'canceled',
+      canceled_at: now,
+      updated_at: now,
+      ...(clearUniqueId ? { unique_id: null } : {}),
+    },
+    { unqueue: true },
+  );
   if (task.batch_id) await onBatchTaskFinished(db, scope, task.batch_id, effects, now);
   return (await findTask(db, scope, id))!;
 }
