@@ -641,8 +641,7 @@ export type ClaimedRow = AssignmentRow & {
 
 /**
  * The common claim in one statement: an active member of a project with no requirements beyond
- * the worker's clearance (or a newcomer to one with no training or qualification, who joins it),
- * under their open-claim cap, takes the best attempt the way `claimWorkItem` picks it, and the
+ * the worker's clearance, under their open-claim cap, takes the best attempt the way `claimWorkItem` picks it, and the
  * assignment is written. Returns nothing when any of that does not hold; the caller then takes
  * the general path, which also says why.
  */
@@ -679,34 +678,11 @@ export async function claimAttemptDirectly(
         and coalesce(proj.settings -> 'requirements' -> 'languages', '[]') = '[]'
         and coalesce(proj.settings -> 'requirements' -> 'pools', '[]') = '[]'
     ),
-    -- A first claim joins the project as active when it has no training and asks no
-    -- qualification (otherwise the general path starts the member where they belong).
-    joined as materialized (
-      insert into project_members (organization_id, livemode, project_id, worker_id, status,
-        created_at, updated_at)
-      select ${scope.organizationId}, ${scope.livemode}, eligible.id, ${workerId}, 'active',
-        ${now}, ${now}
-      from eligible
-      where not exists (
-          select 1 from project_members m
-          where m.project_id = eligible.id and m.worker_id = ${workerId}
-        )
-        and coalesce((eligible.settings -> 'gold' ->> 'qualifyCount')::int, 0) = 0
-        and not exists (
-          select 1 from tasks t
-          where t.project_id = eligible.id and t.kind = 'training' and t.status <> 'canceled'
-        )
-      on conflict do nothing
-      returning project_id
-    ),
     allowed as materialized (
       select eligible.* from eligible
-      where (
-          exists (select 1 from joined)
-          or exists (
-            select 1 from project_members m
-            where m.project_id = eligible.id and m.worker_id = ${workerId} and m.status = 'active'
-          )
+      where exists (
+          select 1 from project_members m
+          where m.project_id = eligible.id and m.worker_id = ${workerId} and m.status = 'active'
         )
         and ${input.goldDraw} >= coalesce((eligible.settings -> 'gold' ->> 'rate')::float8, 0)
         and (

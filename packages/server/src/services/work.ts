@@ -279,10 +279,10 @@ export async function claimWork(
 }
 
 /**
- * The common claim in one statement, outside any transaction: an active member (or a newcomer to
- * a project with no training or qualification) asking for an attempt on a named project with no
- * requirements beyond clearance. Undefined when that does not apply or finds nothing;
- * `claimWork` then decides, and says why when it refuses.
+ * The common claim in one statement, outside any transaction: an active member asking for an
+ * attempt on a named project with no requirements beyond clearance. Undefined when that does not
+ * apply or finds nothing; `claimWork` then decides, and says why when it refuses (a newcomer's
+ * first claim joins the project there, where training and qualification are decided).
  */
 export async function claimDirectly(
   db: Executor,
