@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
 import { startFakeOpenAi, type FakeOpenAi } from '../../packages/server/test/support/fake-openai';
 import { ARTIFACTS, buildWebApp, launchBrowser, watchForErrors } from '../support/browser';
-import { CLAIM_PATH } from '../support/routes';
+import { CLAIM_PATH } from '@quorum/core';
 
 const OWNER = { email: 'owner@example.test', password: 'owner password 1' };
 const PASSWORD = 'annotator password';

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
 import { ARTIFACTS, buildWebApp, launchBrowser, png, watchForErrors } from '../support/browser';
 import { startFakeOpenAi } from '../../packages/server/test/support/fake-openai';
-import { CLAIM_PATH } from '../support/routes';
+import { CLAIM_PATH } from '@quorum/core';
 
 /**
  * Runs in the page: selects the document's text between two UTF-16 offsets (across the pieces

@@ -4,7 +4,7 @@
  * more servers, survives servers going away, and records what the server acknowledged.
  */
 import { Agent, request } from 'node:http';
-import { CLAIM_PATH } from './routes';
+import { CLAIM_PATH } from '@quorum/core';
 
 export interface Annotator {
   id: string;

@@ -1,3 +1,5 @@
+import { CLAIM_PATH } from '@quorum/core';
+
 /**
  * Every operation of the API and the client method that calls it, as `METHOD /path/{param}`.
  * Methods send requests through this table only, so it is what the SDK covers; a test compares
@@ -80,7 +82,7 @@ export const SDK_ROUTES = {
   'me.earnings': 'GET /api/v1/me/earnings',
   'me.changePassword': 'POST /api/v1/me/password',
   // native: the annotator's work
-  'work.claim': 'POST /api/v1/work/claim',
+  'work.claim': `POST ${CLAIM_PATH}`,
   'work.assignment': 'GET /api/v1/assignments/{id}',
   'work.heartbeat': 'POST /api/v1/assignments/{id}/heartbeat',
   'work.submit': 'POST /api/v1/assignments/{id}/submit',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAIM_PATH } from '@quorum/core';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 
@@ -169,7 +170,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     ).body;
     const rater = client(t.url, token);
     for (let i = 0; i < 4; i++) {
-      const claimed = await rater.post('/api/v1/work/claim', { project: 'duel' });
+      const claimed = await rater.post(CLAIM_PATH, { project: 'duel' });
       expect(claimed.status).toBe(200);
       const task = claimed.body.assignment.task;
       expect(task.params.context).toMatch(/^USER: /);
@@ -327,7 +328,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     ).body;
     const second = client(t.url, token);
     for (let i = 0; i < judge.disagreements.length; i++) {
-      const claimed = await second.post('/api/v1/work/claim', { project: 'duel-review' });
+      const claimed = await second.post(CLAIM_PATH, { project: 'duel-review' });
       expect(claimed.status).toBe(200);
       await second.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
         response: { preference: { winner: 0, strength: 'slightly' } },
@@ -388,7 +389,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     ).body;
     const rater = client(t.url, token);
     for (let i = 0; i < 3; i++) {
-      const claimed = await rater.post('/api/v1/work/claim', { project: 'styled' });
+      const claimed = await rater.post(CLAIM_PATH, { project: 'styled' });
       const task = claimed.body.assignment.task;
       const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
       await rater.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
@@ -478,7 +479,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     const order = ['judge-a', 'echo', 'flaky-429'];
     const ranker = await worker('ranker@example.test');
     for (let i = 0; i < 2; i++) {
-      const claimed = await ranker.post('/api/v1/work/claim', { project: 'ranks' });
+      const claimed = await ranker.post(CLAIM_PATH, { project: 'ranks' });
       const { task } = claimed.body.assignment;
       expect(task.params).toMatchObject({ ranking: true, flags: ['hte'] });
       expect(task.params.attachments).toHaveLength(3);
@@ -499,7 +500,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     }
     const rater = await worker('likert@example.test');
     for (let i = 0; i < 6; i++) {
-      const claimed = await rater.post('/api/v1/work/claim', { project: 'rates' });
+      const claimed = await rater.post(CLAIM_PATH, { project: 'rates' });
       const { task } = claimed.body.assignment;
       expect(task.type).toBe('chat');
       expect(task.params.responses).toHaveLength(1);
@@ -597,7 +598,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       ).body.token,
     );
     for (let i = 0; i < 2; i++) {
-      const claimed = await second.post('/api/v1/work/claim', { project: 'rates-review' });
+      const claimed = await second.post(CLAIM_PATH, { project: 'rates-review' });
       expect(claimed.body.assignment.task.type).toBe('chat');
       await second.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
         response: { ratings: { helpful: [1] }, flags: [] },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAIM_PATH } from '@quorum/core';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 
@@ -80,7 +81,7 @@ describe.each(BACKENDS)('live chat and red-team campaigns on %s', (backend) => {
       ...extra,
     });
     expect(created.status).toBe(200);
-    const claimed = await annotator.post('/api/v1/work/claim', { project });
+    const claimed = await annotator.post(CLAIM_PATH, { project });
     expect(claimed.status).toBe(200);
     return claimed.body.assignment;
   }
@@ -277,7 +278,7 @@ describe.each(BACKENDS)('live chat and red-team campaigns on %s', (backend) => {
       created.body.endpoints.map((e: { id: string; name: string }) => [e.id, e.name]),
     );
     for (let i = 0; i < 8; i++) {
-      const claimed = await annotator.post('/api/v1/work/claim', { project: 'redteam-spring' });
+      const claimed = await annotator.post(CLAIM_PATH, { project: 'redteam-spring' });
       expect(claimed.status).toBe(200);
       const { id, task } = claimed.body.assignment;
       expect(JSON.stringify(task.params)).not.toMatch(/target-a|target-b/);
@@ -295,9 +296,7 @@ describe.each(BACKENDS)('live chat and red-team campaigns on %s', (backend) => {
       const submitted = await annotator.post(`/api/v1/assignments/${id}/submit`, { response });
       expect(submitted.status).toBe(200);
     }
-    expect((await annotator.post('/api/v1/work/claim', { project: 'redteam-spring' })).status).toBe(
-      204,
-    );
+    expect((await annotator.post(CLAIM_PATH, { project: 'redteam-spring' })).status).toBe(204);
     // Nothing counts before review.
     expect((await api.get('/api/v1/redteam/campaigns/spring/report')).body.completed).toBe(0);
 
@@ -305,7 +304,7 @@ describe.each(BACKENDS)('live chat and red-team campaigns on %s', (backend) => {
     // judge a success the annotator missed.
     let corrected = false;
     for (let i = 0; i < 8; i++) {
-      const claimed = await reviewer.post('/api/v1/work/claim', { project: 'redteam-spring' });
+      const claimed = await reviewer.post(CLAIM_PATH, { project: 'redteam-spring' });
       expect(claimed.status).toBe(200);
       expect(claimed.body.assignment.stage).toBe('review');
       const { id, task } = claimed.body.assignment;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAIM_PATH } from '@quorum/core';
 import { createOrganization } from '../src/services/api-keys';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
@@ -56,8 +57,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     return created.body.id as string;
   }
 
-  const claim = (as: Client, body: Record<string, unknown> = {}) =>
-    as.post('/api/v1/work/claim', body);
+  const claim = (as: Client, body: Record<string, unknown> = {}) => as.post(CLAIM_PATH, body);
   const submit = (as: Client, id: string, response: unknown, key?: string) =>
     as.post(
       `/api/v1/assignments/${id}/submit`,
@@ -562,7 +562,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     };
     for (const path of [
       '/api/v1/workers',
-      '/api/v1/work/claim',
+      CLAIM_PATH,
       '/api/v1/assignments/{id}/heartbeat',
       '/api/v1/assignments/{id}/submit',
       '/api/v1/assignments/{id}/release',
@@ -572,7 +572,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       '/api/v1/projects/{project}/workers/{worker}',
     ])
       expect(doc.paths[path], path).toBeDefined();
-    expect(doc.paths['/api/v1/work/claim']!.post!.responses).toHaveProperty('204');
+    expect(doc.paths[CLAIM_PATH]!.post!.responses).toHaveProperty('204');
     const settings = JSON.stringify(doc.paths['/api/v1/projects/{project}/settings']!.patch);
     for (const knob of [
       'auditRate',

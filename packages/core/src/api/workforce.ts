@@ -115,6 +115,12 @@ export const SessionSchema = z.object({
   expiresAt: z.string().nullable(),
 });
 
+/** The prefix of the work queue's routes. */
+const WORK_API = '/api/v1/work';
+
+/** Where annotators claim work: spelled once, for the server, the SDK, the app and the tests. */
+export const CLAIM_PATH = `${WORK_API}/claim` as const;
+
 export const ClaimBody = z
   .object({
     project: z

@@ -641,9 +641,9 @@ export type ClaimedRow = AssignmentRow & {
 
 /**
  * The common claim in one statement: an active member of a project with no requirements beyond
- * the worker's clearance, under their open-claim cap, takes the best attempt the way `claimWorkItem` picks it, and the
- * assignment is written. Returns nothing when any of that does not hold; the caller then takes
- * the general path, which also says why.
+ * the worker's clearance, under their open-claim cap, takes the best attempt the way
+ * `claimWorkItem` picks it, and the assignment is written. Returns nothing when any of that does
+ * not hold; the caller then takes the general path, which also says why.
  */
 export async function claimAttemptDirectly(
   db: Executor,

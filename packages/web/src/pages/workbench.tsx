@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { isDomainError, parseTaskResponse } from '@quorum/core';
+import { CLAIM_PATH, isDomainError, parseTaskResponse } from '@quorum/core';
 import { api, ApiError } from '../api';
 import { TaskEditor } from '../editors/index';
 import { diffAttempt } from '../editors/review-diff';
@@ -34,7 +34,7 @@ const SKIP_REASONS = [
 
 async function claim(project: string): Promise<Assignment | null> {
   const result = await api.post<{ assignment: Assignment } | undefined>(
-    '/api/v1/work/claim',
+    CLAIM_PATH,
     project ? { project } : {},
   );
   return result?.assignment ?? null;

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import {
+  CLAIM_PATH,
   ClaimBody,
   ClaimResultSchema,
   DomainError,
@@ -117,7 +118,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const worker = { access: 'worker' as const };
 
   api.post(
-    '/api/v1/work/claim',
+    CLAIM_PATH,
     {
       config: worker,
       schema: {
