@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { openDatabase } from '@quorum/server';
+import { CpuMeter, perUnit, type CpuUse } from './cpu';
 import { createBenchDatabase } from './databases';
 import {
   checkInvariants,
@@ -47,13 +48,15 @@ const fixed = (value: number, digits = 0) =>
   value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** PostgreSQL's own benchmark: `pgbench -N` (no branch/teller updates) at 64 clients. */
-async function pgbench(seconds: number): Promise<number | undefined> {
+async function pgbench(
+  seconds: number,
+): Promise<{ tps: number; transactions: number; cpu?: CpuUse } | undefined> {
   const database = await createBenchDatabase('pgbench');
   const url = new URL(database.url);
   const connection = ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username];
   try {
     await exec('pgbench', ['-i', '-q', '-s', '10', ...connection, database.name]);
-    const { stdout } = await exec('pgbench', [
+    const running = exec('pgbench', [
       '-N',
       '-c',
       String(CLIENTS),
@@ -64,8 +67,12 @@ async function pgbench(seconds: number): Promise<number | undefined> {
       ...connection,
       database.name,
     ]);
+    const meter = CpuMeter.start(() => [running.child.pid]);
+    let cpu: CpuUse | undefined;
+    const { stdout } = await running.finally(() => (cpu = meter?.stop()));
     const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
-    return tps ? Number(tps) : undefined;
+    const transactions = /actually processed: (\d+)/.exec(stdout)?.[1];
+    return tps ? { tps: Number(tps), transactions: Number(transactions ?? 0), cpu } : undefined;
   } catch (error) {
     console.log(`  pgbench could not run: ${(error as Error).message.split('\n')[0]}`);
     return undefined;
@@ -75,7 +82,7 @@ async function pgbench(seconds: number): Promise<number | undefined> {
 }
 
 /** pg-boss: 64 workers, each fetching one job and completing it, for `seconds`. */
-async function pgBoss(seconds: number): Promise<number> {
+async function pgBoss(seconds: number): Promise<{ rate: number; jobs: number; cpu?: CpuUse }> {
   const database = await createBenchDatabase('pgboss');
   const boss = new PgBoss({
     connectionString: database.url,
@@ -98,6 +105,7 @@ async function pgBoss(seconds: number): Promise<number> {
     let done = 0;
     const deadline = performance.now() + seconds * 1000;
     const started = performance.now();
+    const meter = CpuMeter.start();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         while (performance.now() < deadline) {
@@ -108,7 +116,8 @@ async function pgBoss(seconds: number): Promise<number> {
         }
       }),
     );
-    return done / ((performance.now() - started) / 1000);
+    const rate = done / ((performance.now() - started) / 1000);
+    return { rate, jobs: done, cpu: meter?.stop() };
   } finally {
     await boss.stop({ graceful: false }).catch(() => undefined);
     await database.drop();
@@ -123,6 +132,8 @@ interface Throughput {
   /** Every claim, the ramp and the drained queue's end included. */
   claimP99All: number;
   cycles: number;
+  /** CPU time over the whole simulation (setup excluded). */
+  cpu?: CpuUse;
 }
 
 /** The middle 80% of the run by acknowledged submissions (no ramp or tail). */
@@ -140,7 +151,11 @@ const taskCount = async (url: string, query: string) => {
 };
 
 /** 64 annotators doing claim → submit (consensus 3, majority vote) against `urls`. */
-async function cycles(urls: string[], tasks: number): Promise<Throughput> {
+async function cycles(
+  urls: string[],
+  tasks: number,
+  children: ChildProcess[],
+): Promise<Throughput> {
   const annotators = await prepareSimulation({
     url: urls[0]!,
     key: KEY,
@@ -156,6 +171,7 @@ async function cycles(urls: string[], tasks: number): Promise<Throughput> {
     project: 'bench',
     seed: 7,
     done: async () => (await taskCount(urls[0]!, 'project=bench&status=pending')) === 0,
+    children,
   });
 }
 
@@ -164,9 +180,11 @@ async function measured(
   options: Pick<
     SimulationOptions,
     'urls' | 'annotators' | 'project' | 'seed' | 'done' | 'stopAfter'
-  >,
+  > & { children?: ChildProcess[] },
 ): Promise<Throughput> {
   const times: number[] = [];
+  const children = options.children ?? [];
+  const meter = CpuMeter.start(() => children.map((child) => child.pid));
   const result = await simulate({
     ...options,
     labels: ['a', 'b', 'c'],
@@ -175,7 +193,7 @@ async function measured(
     duplicateRate: 0,
     onAck: () => times.push(performance.now()),
   });
-  return summarize(result, times);
+  return { ...summarize(result, times), cpu: meter?.stop() };
 }
 
 function summarize(result: SimulationResult, times: number[]): Throughput {
@@ -207,7 +225,7 @@ async function quorumOnPostgres(tasks: number, processes: number) {
   const database = await createBenchDatabase('queue');
   const { urls, children } = await servers(processes, { databaseUrl: database.url });
   try {
-    return await cycles(urls, tasks);
+    return await cycles(urls, tasks, children);
   } finally {
     for (const child of children) await stop(child);
     await database.drop();
@@ -218,7 +236,7 @@ async function quorumOnPglite(tasks: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
   const { urls, children } = await servers(1, { dataDir });
   try {
-    return await cycles(urls, tasks);
+    return await cycles(urls, tasks, children);
   } finally {
     for (const child of children) await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -373,11 +391,22 @@ export async function run(args: string[]) {
       `${POOL} database connections each, annotators in this process\n`,
   );
 
-  const pgbenchTps = wanted('pgbench') ? await pgbench(seconds) : undefined;
-  if (pgbenchTps) console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(pgbenchTps)} TPS`);
-  const bossRate = wanted('pgboss') ? await pgBoss(seconds) : undefined;
-  if (bossRate)
-    console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(bossRate)} jobs/s`);
+  const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
+  const pgbenchTps = bench?.tps;
+  if (bench) {
+    console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(bench.tps)} TPS`);
+    console.log(
+      `  CPU per transaction: ${perUnit(bench.cpu, bench.transactions, { database: 'database', children: 'pgbench' })}`,
+    );
+  }
+  const boss = wanted('pgboss') ? await pgBoss(seconds) : undefined;
+  const bossRate = boss?.rate;
+  if (boss) {
+    console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(boss.rate)} jobs/s`);
+    console.log(
+      `  CPU per job: ${perUnit(boss.cpu, boss.jobs, { database: 'database', self: 'pg-boss workers' })}`,
+    );
+  }
 
   const report = (label: string, result: Throughput) => {
     console.log(
@@ -387,9 +416,12 @@ export async function run(args: string[]) {
         `p99 ${fixed(result.claimP99All, 1)} ms over the whole run)`,
     );
   };
+  const cpuPerCycle = (result: Throughput, names: Parameters<typeof perUnit>[2]) =>
+    console.log(`  CPU per cycle: ${perUnit(result.cpu, result.cycles, names)}`);
   if (wanted('postgres')) {
     const result = await quorumOnPostgres(Number(values.tasks), processes);
     report('Quorum on PostgreSQL', result);
+    cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
     if (pgbenchTps)
       console.log(
         `  ratio to pgbench -N: ${(result.cyclesPerSecond / pgbenchTps).toFixed(3)}× (target ≥ 0.5×)`,
@@ -400,8 +432,11 @@ export async function run(args: string[]) {
       );
     console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
   }
-  if (wanted('pglite'))
-    report('Quorum on PGlite    ', await quorumOnPglite(Number(values['pglite-tasks'])));
+  if (wanted('pglite')) {
+    const result = await quorumOnPglite(Number(values['pglite-tasks']));
+    report('Quorum on PGlite    ', result);
+    cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
+  }
 
   if (wanted('deep')) {
     const deep = await deepQueue(10_000, Number(values.deep));
