@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_PATH } from '@quorum/core';
+import { inTransaction } from '../src/db/executor';
+import { findSubmissionContext, findWorker } from '../src/repositories/workforce';
 import { createOrganization } from '../src/services/api-keys';
+import { createDeliveryEffects } from '../src/services/deliveries';
+import { submitAssignment } from '../src/services/work';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
 type Client = ReturnType<typeof client>;
@@ -276,6 +280,75 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(resumed.status).toBe(200);
     expect(resumed.body.assignment.activeSeconds).toBeLessThanOrEqual(30);
     expect((await api.get(`/v1/task/${second}`)).body.status).toBe('completed');
+  });
+
+  it('starts a concluding submission over when what was read of it went stale', async () => {
+    await project('stale', {
+      consensus: { min: 1, max: 1 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+      idleSeconds: 60,
+    });
+    const db = t.platform.ctx.database.db;
+    const effects = createDeliveryEffects(t.platform.ctx.queue, t.platform.ctx.now);
+    const annotator = await worker('stale@example.test');
+    /** Claims a task and reads its submission's context, as the direct path does. */
+    const claimAndRead = async (text: string) => {
+      const taskId = await task('stale', text);
+      const held = await claim(annotator.api, { project: 'stale' });
+      expect(held.body.assignment.task.id).toBe(taskId);
+      const id = held.body.assignment.id as string;
+      const row = await db
+        .selectFrom('assignments')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const scope = { organizationId: row.organization_id, livemode: row.livemode };
+      const read = (await findSubmissionContext(db, scope, id, annotator.id))!;
+      const me = (await findWorker(db, scope, annotator.id))!;
+      const submitWith = () =>
+        inTransaction(db, (tx) =>
+          submitAssignment(
+            tx,
+            scope,
+            me,
+            id,
+            { category: 'cat' },
+            undefined,
+            effects,
+            t.platform.ctx.now(),
+            read,
+          ),
+        );
+      return { id, taskId, submitWith };
+    };
+
+    // A heartbeat after the read: the active time counts it (50 s + 50 s, where the read alone,
+    // its last sign of life 100 s back, would cap the gap at the 60 s idle limit).
+    const beaten = await claimAndRead('beaten');
+    clock += 50_000;
+    expect((await annotator.api.post(`/api/v1/assignments/${beaten.id}/heartbeat`)).status).toBe(
+      200,
+    );
+    clock += 50_000;
+    const submitted = await beaten.submitWith();
+    expect(submitted.assignment.status).toBe('submitted');
+    expect(submitted.assignment.active_seconds).toBeCloseTo(100, 0);
+    expect((await api.get(`/v1/task/${beaten.taskId}`)).body.status).toBe('completed');
+    expect((await api.get(`/api/v1/tasks/${beaten.taskId}/answers`)).body.docs).toHaveLength(1);
+
+    // Released after the read: nothing is written, and the refusal says why.
+    const released = await claimAndRead('released');
+    expect(
+      (
+        await annotator.api.post(`/api/v1/assignments/${released.id}/release`, {
+          reason: 'unclear',
+        })
+      ).status,
+    ).toBe(200);
+    await expect(released.submitWith()).rejects.toThrow(/You released this assignment/);
+    expect((await api.get(`/api/v1/tasks/${released.taskId}/answers`)).body.docs).toHaveLength(0);
+    expect((await api.get(`/v1/task/${released.taskId}`)).body.status).toBe('pending');
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

@@ -7,6 +7,7 @@ import type {
   AssignmentsTable,
   MemberStatus,
   ProjectMemberRow,
+  TaskRow,
   WorkStage,
   WorkerRow,
   WorkersTable,
@@ -810,6 +811,49 @@ export async function submitAttemptDirectly(
       returning id
     )
     select submitted.* from submitted, answered
+  `.execute(db);
+  return result.rows[0];
+}
+
+/**
+ * Marks a held attempt submitted and locks its task, in one statement: the attempt must still be
+ * active, within its lease and last seen when the caller read it (so the active time the caller
+ * computed holds). Returns the task as locked, or nothing when the attempt no longer qualifies
+ * and nothing was written.
+ */
+export async function submitAttemptAndLockTask(
+  db: Executor,
+  scope: Scope,
+  input: {
+    assignmentId: string;
+    workerId: string;
+    taskId: string;
+    lastSeenAt: Date;
+    change: {
+      response: string;
+      submitted_at: Date;
+      idempotency_key: string | null;
+      active_seconds: number;
+    };
+    now: Date;
+  },
+): Promise<TaskRow | undefined> {
+  const { change, now } = input;
+  const result = await sql<TaskRow>`
+    with submitted as (
+      update assignments set status = 'submitted', response = ${change.response}::jsonb,
+        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+        active_seconds = ${change.active_seconds}, last_seen_at = ${now}
+      where id = ${input.assignmentId} and worker_id = ${input.workerId}
+        and organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+        and stage = 'attempt' and status = 'active' and lease_expires_at > ${now}
+        and last_seen_at = ${input.lastSeenAt}
+      returning id
+    )
+    select t.* from tasks t
+    where t.id = ${input.taskId} and t.organization_id = ${scope.organizationId}
+      and t.livemode = ${scope.livemode} and exists (select 1 from submitted)
+    for update of t
   `.execute(db);
   return result.rows[0];
 }

@@ -51,6 +51,7 @@ import {
   retakeSlot,
   settleAssignments,
   returnSlot,
+  submitAttemptAndLockTask,
   submitAttemptDirectly,
   updateAssignment,
   updateMember,
@@ -463,6 +464,10 @@ export async function submitAssignment(
   /** What `submitDirectly` read of it, when it stood aside. */
   known?: SubmissionContext,
 ): Promise<Submission> {
+  const held = known && heldAttempt(known, id, worker.id, now) ? known : undefined;
+  const locked = held && (await submitHeldAttempt(db, scope, held, response, idempotencyKey, now));
+  if (locked) return decide(db, scope, worker, locked, effects, now);
+
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (assignment.status === 'submitted' || assignment.status === 'late') {
     if (idempotencyKey && assignment.idempotency_key === idempotencyKey)
@@ -483,34 +488,55 @@ export async function submitAssignment(
     assignment.stage === 'attempt' &&
     assignment.status === 'active' &&
     assignment.lease_expires_at > now;
-  // An early attempt's task is read under its lock below; what is needed before (type, params,
-  // settings: none of which a submission changes) may come from the direct path's read.
-  const reuse =
-    early && known?.id === assignment.id && !isLiveChat(known.type, known.params)
-      ? known
-      : undefined;
-  const shown = reuse
-    ? undefined
-    : await findTaskForWork(db, scope, assignment.task_id, { lock: !early });
-  if (!reuse && !shown) throw new DomainError('not_found', `Assignment "${id}" was not found`);
-  const task = shown
-    ? { ...shown, settings: shown.project_settings }
-    : { ...reuse!, consensus: null, id: reuse!.task_id };
-  const settings = settingsOf({ settings: task.settings ?? {} });
-  const project = { id: assignment.project_id, name: task.project_name ?? '' };
-  const params = task.params as Record<string, unknown>;
-  const given = isLiveChat(task.type, params)
+  const shown = await findTaskForWork(db, scope, assignment.task_id, { lock: !early });
+  if (!shown) throw new DomainError('not_found', `Assignment "${id}" was not found`);
+  const settings = settingsOf({ settings: shown.project_settings ?? {} });
+  const params = shown.params as Record<string, unknown>;
+  const given = isLiveChat(shown.type, params)
     ? await withRecordedConversation(
         db,
         scope,
         assignment,
         params,
-        task.consensus as Record<string, unknown> | null,
+        shown.consensus as Record<string, unknown> | null,
         response,
       )
     : response;
-  const parsed = parseAsUnprocessable(task.type, given, params);
-  const change = {
+  const parsed = parseAsUnprocessable(shown.type, given, params);
+  const change = submissionChange(assignment, parsed, idempotencyKey, settings, now);
+  const submitted = early
+    ? await updateAssignment(db, assignment.id, {
+        ...change,
+        status: 'submitted',
+        last_seen_at: now,
+      })
+    : undefined;
+  const current: TaskView = early
+    ? {
+        ...(await lockTask(db, scope, assignment.task_id))!,
+        project_name: shown.project_name,
+        batch_name: shown.batch_name,
+      }
+    : withoutSettings(shown);
+  return decide(
+    db,
+    scope,
+    worker,
+    { assignment, submitted, current, settings, parsed, change },
+    effects,
+    now,
+  );
+}
+
+/** A submission's changes to its assignment, whichever way it ends. */
+function submissionChange(
+  assignment: Pick<AssignmentRow, 'active_seconds' | 'last_seen_at'>,
+  parsed: Record<string, unknown>,
+  idempotencyKey: string | undefined,
+  settings: ProjectSettings,
+  now: Date,
+) {
+  return {
     response: JSON.stringify(parsed),
     submitted_at: now,
     idempotency_key: idempotencyKey ?? null,
@@ -521,21 +547,100 @@ export async function submitAssignment(
       settings.idleSeconds,
     ),
   };
-  let submitted = early
-    ? await updateAssignment(db, assignment.id, {
-        ...change,
-        status: 'submitted',
-        last_seen_at: now,
-      })
-    : undefined;
-  const current: TaskView = early
-    ? {
-        ...(await lockTask(db, scope, assignment.task_id))!,
-        project_name: task.project_name,
-        batch_name: task.batch_name,
-      }
-    : withoutSettings(shown!);
+}
 
+/** A submission once its task is locked: what it was, what it says, and where it stands. */
+interface LockedSubmission {
+  /** The assignment as it was before this submission. */
+  assignment: AssignmentRow;
+  /** The assignment marked submitted, when it was before the task was locked. */
+  submitted: AssignmentRow | undefined;
+  /** The task, locked. */
+  current: TaskView;
+  settings: ProjectSettings;
+  parsed: Record<string, unknown>;
+  change: ReturnType<typeof submissionChange>;
+}
+
+/** Whether what `submitDirectly` read shows an attempt still held, its task's type settled. */
+function heldAttempt(known: SubmissionContext, id: string, workerId: string, now: Date) {
+  return (
+    known.id === id &&
+    known.worker_id === workerId &&
+    known.stage === 'attempt' &&
+    known.status === 'active' &&
+    known.lease_expires_at > now &&
+    !isLiveChat(known.type, known.params)
+  );
+}
+
+/**
+ * A held attempt read just before: marking it submitted and locking its task are one statement,
+ * which writes only while the attempt is held as it was read. Undefined when it no longer is
+ * (nothing was written); the caller then starts over from the assignment.
+ */
+async function submitHeldAttempt(
+  db: Executor,
+  scope: Scope,
+  known: SubmissionContext,
+  response: unknown,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<LockedSubmission | undefined> {
+  const settings = settingsOf({ settings: known.settings ?? {} });
+  const parsed = parseAsUnprocessable(known.type, response, known.params);
+  const change = submissionChange(known, parsed, idempotencyKey, settings, now);
+  const task = await submitAttemptAndLockTask(db, scope, {
+    assignmentId: known.id,
+    workerId: known.worker_id,
+    taskId: known.task_id,
+    lastSeenAt: known.last_seen_at,
+    change,
+    now,
+  });
+  if (!task) return undefined;
+  const {
+    type: _type,
+    params: _params,
+    instruction: _instruction,
+    task_status: _status,
+    concluded: _concluded,
+    answer_count: _answers,
+    project_name,
+    batch_name,
+    settings: _settings,
+    ...assignment
+  } = known;
+  return {
+    assignment,
+    submitted: {
+      ...assignment,
+      ...change,
+      response: parsed,
+      status: 'submitted',
+      last_seen_at: now,
+    },
+    current: { ...task, project_name, batch_name },
+    settings,
+    parsed,
+    change,
+  };
+}
+
+/**
+ * The rest of a submission, its task locked: late work is kept as late; otherwise the answer is
+ * scored (training, evaluation, gold) or moves its task along (attempts, reviews, audits).
+ */
+async function decide(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  { assignment, submitted: early, current, settings, parsed, change }: LockedSubmission,
+  effects: Effects,
+  now: Date,
+): Promise<Submission> {
+  const project = { id: assignment.project_id, name: current.project_name ?? '' };
+  const params = current.params as Record<string, unknown>;
   // Attempts are over once the task has a consensus; reviews and audits once it completed.
   const concluded = assignment.stage === 'attempt' && current.consensus !== null;
   const stillOpen = !isQueueStage(assignment.stage) || (current.status === 'pending' && !concluded);
@@ -543,11 +648,13 @@ export async function submitAssignment(
     const late = await updateAssignment(db, assignment.id, { ...change, status: 'late' });
     return { assignment: late, late: lateError(late) };
   }
-  submitted ??= await updateAssignment(db, assignment.id, {
-    ...change,
-    status: 'submitted',
-    last_seen_at: now,
-  });
+  const submitted =
+    early ??
+    (await updateAssignment(db, assignment.id, {
+      ...change,
+      status: 'submitted',
+      last_seen_at: now,
+    }));
 
   switch (assignment.stage) {
     case 'training':
