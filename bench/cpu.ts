@@ -100,7 +100,8 @@ export function perUnit(
   units: number,
   names: Partial<Record<keyof CpuUse, string>>,
 ): string {
-  if (!use || units <= 0) return 'not measured on this platform';
+  if (!use) return 'not measured on this platform';
+  if (units <= 0) return 'no work was done';
   const parts = (Object.keys(names) as (keyof CpuUse)[]).map(
     (key) => `${names[key]} ${((use[key] / units) * 1000).toFixed(2)} ms`,
   );

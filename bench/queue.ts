@@ -392,7 +392,6 @@ export async function run(args: string[]) {
   );
 
   const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
-  const pgbenchTps = bench?.tps;
   if (bench) {
     console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(bench.tps)} TPS`);
     console.log(
@@ -400,7 +399,6 @@ export async function run(args: string[]) {
     );
   }
   const boss = wanted('pgboss') ? await pgBoss(seconds) : undefined;
-  const bossRate = boss?.rate;
   if (boss) {
     console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(boss.rate)} jobs/s`);
     console.log(
@@ -422,13 +420,13 @@ export async function run(args: string[]) {
     const result = await quorumOnPostgres(Number(values.tasks), processes);
     report('Quorum on PostgreSQL', result);
     cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
-    if (pgbenchTps)
+    if (bench)
       console.log(
-        `  ratio to pgbench -N: ${(result.cyclesPerSecond / pgbenchTps).toFixed(3)}× (target ≥ 0.5×)`,
+        `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
       );
-    if (bossRate)
+    if (boss)
       console.log(
-        `  ratio to pg-boss:    ${(result.cyclesPerSecond / bossRate).toFixed(2)}× (target ≥ 1×)`,
+        `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
       );
     console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
   }

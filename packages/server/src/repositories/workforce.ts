@@ -758,6 +758,15 @@ export async function findSubmissionContext(
   return result.rows[0];
 }
 
+/** What a submission writes to its assignment. */
+export interface SubmissionChange {
+  /** The parsed response, as JSON. */
+  response: string;
+  submitted_at: Date;
+  idempotency_key: string | null;
+  active_seconds: number;
+}
+
 /**
  * Stores an attempt in one statement, outside any transaction, when it cannot conclude its task:
  * the assignment is still held (locked, so an expiry cannot interleave), the task is open and,
@@ -774,14 +783,12 @@ export async function submitAttemptDirectly(
     projectId: string;
     workerId: string;
     answerId: string;
-    response: string;
-    idempotencyKey: string | null;
-    activeSeconds: number;
+    change: SubmissionChange;
     min: number;
     now: Date;
   },
 ): Promise<AssignmentRow | undefined> {
-  const { now } = input;
+  const { change, now } = input;
   const result = await sql<AssignmentRow>`
     with mine as materialized (
       select id from assignments
@@ -796,9 +803,9 @@ export async function submitAttemptDirectly(
       returning id
     ),
     submitted as (
-      update assignments set status = 'submitted', response = ${input.response}::jsonb,
-        submitted_at = ${now}, idempotency_key = ${input.idempotencyKey},
-        active_seconds = ${input.activeSeconds}, last_seen_at = ${now}
+      update assignments set status = 'submitted', response = ${change.response}::jsonb,
+        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+        active_seconds = ${change.active_seconds}, last_seen_at = ${now}
       where id = ${input.assignmentId} and exists (select 1 from counted)
       returning *
     ),
@@ -806,7 +813,7 @@ export async function submitAttemptDirectly(
       insert into task_answers (id, organization_id, livemode, task_id, project_id, worker,
         response, created_at)
       select ${input.answerId}, ${scope.organizationId}, ${scope.livemode}, ${input.taskId},
-        ${input.projectId}, ${input.workerId}, ${input.response}::jsonb, ${now}
+        ${input.projectId}, ${input.workerId}, ${change.response}::jsonb, ${now}
       from submitted
       returning id
     )
@@ -829,12 +836,7 @@ export async function submitAttemptAndLockTask(
     workerId: string;
     taskId: string;
     lastSeenAt: Date;
-    change: {
-      response: string;
-      submitted_at: Date;
-      idempotency_key: string | null;
-      active_seconds: number;
-    };
+    change: SubmissionChange;
     now: Date;
   },
 ): Promise<TaskRow | undefined> {

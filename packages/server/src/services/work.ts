@@ -23,14 +23,9 @@ import type {
 import { newId } from '../ids';
 import { addAnswerAndList, insertAnswer } from '../repositories/answers';
 import { findProjectsByIds, listProjects } from '../repositories/projects';
+import { findTask, findTaskForWork, updateTask, type TaskView } from '../repositories/tasks';
 import {
-  findTask,
-  findTaskForWork,
-  lockTask,
-  updateTask,
-  type TaskView,
-} from '../repositories/tasks';
-import {
+  type SubmissionChange,
   type SubmissionContext,
   claimAttemptDirectly,
   claimWorkItem,
@@ -464,9 +459,17 @@ export async function submitAssignment(
   /** What `submitDirectly` read of it, when it stood aside. */
   known?: SubmissionContext,
 ): Promise<Submission> {
-  const held = known && heldAttempt(known, id, worker.id, now) ? known : undefined;
-  const locked = held && (await submitHeldAttempt(db, scope, held, response, idempotencyKey, now));
-  if (locked) return decide(db, scope, worker, locked, effects, now);
+  if (known?.id === id && known.worker_id === worker.id && heldAttempt(known, now)) {
+    const settings = settingsOf({ settings: known.settings ?? {} });
+    const parsed = parseAsUnprocessable(known.type, response, known.params);
+    const locked = await submitAndLockTask(db, scope, known, known, {
+      settings,
+      parsed,
+      change: submissionChange(known, parsed, idempotencyKey, settings, now),
+      now,
+    });
+    if (locked) return decide(db, scope, worker, locked, effects, now);
+  }
 
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (assignment.status === 'submitted' || assignment.status === 'late') {
@@ -482,8 +485,8 @@ export async function submitAssignment(
   }
   if (assignment.status === 'released') throw notHeld(assignment);
 
-  // A held attempt is marked submitted before its task is locked, so that the lock, which the
-  // task's other annotators wait on, is held for as few statements as possible.
+  // A held attempt is marked submitted in the statement that locks its task, so that the lock,
+  // which the task's other annotators wait on, is held for as few statements as possible.
   const early =
     assignment.stage === 'attempt' &&
     assignment.status === 'active' &&
@@ -504,28 +507,24 @@ export async function submitAssignment(
     : response;
   const parsed = parseAsUnprocessable(shown.type, given, params);
   const change = submissionChange(assignment, parsed, idempotencyKey, settings, now);
-  const submitted = early
-    ? await updateAssignment(db, assignment.id, {
-        ...change,
-        status: 'submitted',
-        last_seen_at: now,
-      })
-    : undefined;
-  const current: TaskView = early
-    ? {
-        ...(await lockTask(db, scope, assignment.task_id))!,
-        project_name: shown.project_name,
-        batch_name: shown.batch_name,
-      }
-    : withoutSettings(shown);
-  return decide(
-    db,
-    scope,
-    worker,
-    { assignment, submitted, current, settings, parsed, change },
-    effects,
+  if (!early)
+    return decide(
+      db,
+      scope,
+      worker,
+      { assignment, current: withoutSettings(shown), settings, parsed, change },
+      effects,
+      now,
+    );
+  const locked = await submitAndLockTask(db, scope, assignment, shown, {
+    settings,
+    parsed,
+    change,
     now,
-  );
+  });
+  // The assignment is locked by this transaction and was found held: the statement wrote.
+  if (!locked) throw new Error(`Assignment ${assignment.id} changed under its lock`);
+  return decide(db, scope, worker, locked, effects, now);
 }
 
 /** A submission's changes to its assignment, whichever way it ends. */
@@ -535,7 +534,7 @@ function submissionChange(
   idempotencyKey: string | undefined,
   settings: ProjectSettings,
   now: Date,
-) {
+): SubmissionChange {
   return {
     response: JSON.stringify(parsed),
     submitted_at: now,
@@ -553,64 +552,46 @@ function submissionChange(
 interface LockedSubmission {
   /** The assignment as it was before this submission. */
   assignment: AssignmentRow;
-  /** The assignment marked submitted, when it was before the task was locked. */
-  submitted: AssignmentRow | undefined;
+  /** The assignment marked submitted, when it was with the task's lock. */
+  submitted?: AssignmentRow;
   /** The task, locked. */
   current: TaskView;
   settings: ProjectSettings;
   parsed: Record<string, unknown>;
-  change: ReturnType<typeof submissionChange>;
+  change: SubmissionChange;
 }
 
-/** Whether what `submitDirectly` read shows an attempt still held, its task's type settled. */
-function heldAttempt(known: SubmissionContext, id: string, workerId: string, now: Date) {
+/** Whether a read shows an attempt still held, of a task whose answers need no recording first. */
+function heldAttempt(context: SubmissionContext, now: Date): boolean {
   return (
-    known.id === id &&
-    known.worker_id === workerId &&
-    known.stage === 'attempt' &&
-    known.status === 'active' &&
-    known.lease_expires_at > now &&
-    !isLiveChat(known.type, known.params)
+    context.stage === 'attempt' &&
+    context.status === 'active' &&
+    context.lease_expires_at > now &&
+    !isLiveChat(context.type, context.params)
   );
 }
 
 /**
- * A held attempt read just before: marking it submitted and locking its task are one statement,
- * which writes only while the attempt is held as it was read. Undefined when it no longer is
- * (nothing was written); the caller then starts over from the assignment.
+ * Marks a held attempt submitted and locks its task, in one statement that writes only while the
+ * assignment is held as it was read. Undefined when it no longer is (nothing was written).
  */
-async function submitHeldAttempt(
+async function submitAndLockTask(
   db: Executor,
   scope: Scope,
-  known: SubmissionContext,
-  response: unknown,
-  idempotencyKey: string | undefined,
-  now: Date,
+  assignment: AssignmentRow,
+  names: Pick<TaskView, 'project_name' | 'batch_name'>,
+  decided: Pick<LockedSubmission, 'settings' | 'parsed' | 'change'> & { now: Date },
 ): Promise<LockedSubmission | undefined> {
-  const settings = settingsOf({ settings: known.settings ?? {} });
-  const parsed = parseAsUnprocessable(known.type, response, known.params);
-  const change = submissionChange(known, parsed, idempotencyKey, settings, now);
+  const { change, parsed, now } = decided;
   const task = await submitAttemptAndLockTask(db, scope, {
-    assignmentId: known.id,
-    workerId: known.worker_id,
-    taskId: known.task_id,
-    lastSeenAt: known.last_seen_at,
+    assignmentId: assignment.id,
+    workerId: assignment.worker_id,
+    taskId: assignment.task_id,
+    lastSeenAt: assignment.last_seen_at,
     change,
     now,
   });
   if (!task) return undefined;
-  const {
-    type: _type,
-    params: _params,
-    instruction: _instruction,
-    task_status: _status,
-    concluded: _concluded,
-    answer_count: _answers,
-    project_name,
-    batch_name,
-    settings: _settings,
-    ...assignment
-  } = known;
   return {
     assignment,
     submitted: {
@@ -620,8 +601,8 @@ async function submitHeldAttempt(
       status: 'submitted',
       last_seen_at: now,
     },
-    current: { ...task, project_name, batch_name },
-    settings,
+    current: { ...task, project_name: names.project_name, batch_name: names.batch_name },
+    settings: decided.settings,
     parsed,
     change,
   };
@@ -723,15 +704,7 @@ export async function submitDirectly(
   now: Date,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
   const found = await findSubmissionContext(db, scope, id, worker.id);
-  if (
-    !found ||
-    found.stage !== 'attempt' ||
-    found.status !== 'active' ||
-    found.lease_expires_at <= now ||
-    found.task_status !== 'pending' ||
-    found.concluded ||
-    isLiveChat(found.type, found.params)
-  )
+  if (!found || !heldAttempt(found, now) || found.task_status !== 'pending' || found.concluded)
     return { context: found };
   const settings = settingsOf({ settings: found.settings ?? {} });
   if (found.answer_count + 1 >= settings.consensus.min) return { context: found };
@@ -742,14 +715,7 @@ export async function submitDirectly(
     projectId: found.project_id,
     workerId: worker.id,
     answerId: newId(now),
-    response: JSON.stringify(parsed),
-    idempotencyKey: idempotencyKey ?? null,
-    activeSeconds: addActiveTime(
-      found.active_seconds,
-      found.last_seen_at,
-      now,
-      settings.idleSeconds,
-    ),
+    change: submissionChange(found, parsed, idempotencyKey, settings, now),
     min: settings.consensus.min,
     now,
   });
