@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   addActiveTime,
   canGrant,
+  claimsOwed,
   csvCell,
   csvDocument,
   drawnForAudit,
@@ -122,6 +123,24 @@ describe('csv', () => {
         return !/^[=+\-@\t\r]/.test(unquoted);
       }),
       { seed: 11, numRuns: 500 },
+    );
+  });
+
+  it('owes a drained stage what brings it to its consensus, and no more', () => {
+    const consensus = { min: 3, max: 5 };
+    expect(claimsOwed('attempt', 0, consensus)).toBe(3);
+    expect(claimsOwed('attempt', 2, consensus)).toBe(1);
+    expect(claimsOwed('attempt', 3, consensus)).toBe(1);
+    expect(claimsOwed('attempt', 5, consensus)).toBe(0);
+    expect(claimsOwed('review', 3, consensus)).toBe(1);
+    expect(claimsOwed('audit', 0, consensus)).toBe(1);
+    fc.assert(
+      fc.property(fc.nat(6), fc.nat(6), fc.nat(12), (min, extra, answers) => {
+        const owed = claimsOwed('attempt', answers, { min, max: min + extra });
+        // Never past max, and never short of min.
+        return answers + owed <= Math.max(answers, min + extra) && answers + owed >= min;
+      }),
+      { seed: 12, numRuns: 300 },
     );
   });
 });

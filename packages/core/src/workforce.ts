@@ -103,6 +103,22 @@ export function stableFraction(key: string): number {
   return (hash >>> 0) / 2 ** 32;
 }
 
+/**
+ * How many claims a task's stage is owed when its queue item has none open and nobody holds
+ * one. The stage's last submission takes its item off the queue, so such an item lost claims:
+ * attempts are owed enough for `consensus.min` answers, or one more while under
+ * `consensus.max` (an answer asked for and lost); a review or an audit its one.
+ */
+export function claimsOwed(
+  stage: 'attempt' | 'review' | 'audit',
+  answers: number,
+  consensus: { min: number; max: number },
+): number {
+  if (stage !== 'attempt') return 1;
+  if (answers < consensus.min) return consensus.min - answers;
+  return answers < consensus.max ? 1 : 0;
+}
+
 /** Whether a task is drawn for audit: a stable draw per task, so retries decide the same. */
 export function drawnForAudit(taskId: string, rate: number): boolean {
   return rate > 0 && stableFraction(`audit:${taskId}`) < rate;

@@ -9,6 +9,7 @@ import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
 import { keepUp } from './db/upkeep';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
+import { reopenLostClaims } from './services/work';
 import { ensureOwner } from './services/workers';
 import { BossQueue } from './jobs/boss';
 import { startWorkers, QUEUES } from './jobs/workers';
@@ -60,12 +61,19 @@ function every(
 
 /**
  * Returns lapsed claims to the work queue every `intervalMs` (claims that find nothing also do
- * it on the spot). Several processes may sweep at once: each skips rows another holds.
+ * it on the spot), and reopens claims the queue lost (logged as a warning: it should find none).
+ * Several processes may sweep at once: each skips rows another holds.
  */
 function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<void> {
   return every(ctx, intervalMs, 'lease sweep', async () => {
     const expired = await inTransaction(ctx.database.db, (tx) => expireLeases(tx, ctx.now()));
     if (expired > 0) ctx.log.info({ expired }, 'lapsed claims returned to the queue');
+    const reopened = await inTransaction(ctx.database.db, (tx) => reopenLostClaims(tx));
+    if (reopened.length > 0)
+      ctx.log.warn(
+        { reopened: reopened.map((item) => `${item.task_id} ${item.stage} +${item.open_slots}`) },
+        'claims the queue had lost were reopened',
+      );
   });
 }
 

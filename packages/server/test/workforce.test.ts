@@ -4,7 +4,7 @@ import { inTransaction } from '../src/db/executor';
 import { findSubmissionContext, findWorker } from '../src/repositories/workforce';
 import { createOrganization } from '../src/services/api-keys';
 import { createDeliveryEffects } from '../src/services/deliveries';
-import { submitAssignment } from '../src/services/work';
+import { reopenLostClaims, submitAssignment } from '../src/services/work';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
 type Client = ReturnType<typeof client>;
@@ -349,6 +349,58 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     await expect(released.submitWith()).rejects.toThrow(/You released this assignment/);
     expect((await api.get(`/api/v1/tasks/${released.taskId}/answers`)).body.docs).toHaveLength(0);
     expect((await api.get(`/v1/task/${released.taskId}`)).body.status).toBe('pending');
+  });
+
+  it('reopens claims the queue lost, and only when nobody holds one', async () => {
+    await project('lost', {
+      consensus: { min: 3, max: 3 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+    });
+    const db = t.platform.ctx.database.db;
+    const taskId = await task('lost', 'lost claims');
+    const people = await Promise.all(
+      ['lost-a', 'lost-b', 'lost-c'].map((name) => worker(`${name}@example.test`)),
+    );
+    const slots = async () =>
+      (
+        await db
+          .selectFrom('work_items')
+          .select('open_slots')
+          .where('task_id', '=', taskId)
+          .where('stage', '=', 'attempt')
+          .executeTakeFirstOrThrow()
+      ).open_slots;
+    /** What a lost claim leaves: the item drained, with no assignment to show for it. */
+    const lose = () =>
+      db.updateTable('work_items').set({ open_slots: 0 }).where('task_id', '=', taskId).execute();
+    const reopen = () => inTransaction(db, (tx) => reopenLostClaims(tx));
+
+    const first = await claim(people[0]!.api, { project: 'lost' });
+    expect(
+      (await submit(people[0]!.api, first.body.assignment.id, { category: 'cat' })).status,
+    ).toBe(200);
+    const second = await claim(people[1]!.api, { project: 'lost' });
+    expect(second.body.assignment.task.id).toBe(taskId);
+    // Drained while someone holds a claim: that claim will answer or lapse, so nothing is owed.
+    await lose();
+    expect(await reopen()).toEqual([]);
+    expect(await slots()).toBe(0);
+
+    // Drained with nobody on it: the task is owed the answer it still lacks, and no more.
+    expect(
+      (await submit(people[1]!.api, second.body.assignment.id, { category: 'cat' })).status,
+    ).toBe(200);
+    await reopen();
+    expect(await slots()).toBe(1);
+    const third = await claim(people[2]!.api, { project: 'lost' });
+    expect(third.body.assignment.task.id).toBe(taskId);
+    expect(
+      (await submit(people[2]!.api, third.body.assignment.id, { category: 'dog' })).status,
+    ).toBe(200);
+    expect((await api.get(`/v1/task/${taskId}`)).body.status).toBe('completed');
+    expect((await api.get(`/api/v1/tasks/${taskId}/answers`)).body.docs).toHaveLength(3);
+    expect(await reopen()).toEqual([]);
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

@@ -44,6 +44,16 @@ describe('chat create params', () => {
     expect(params({ messages: prompt, rewrite: {} }).rewrite).toEqual({ required: true });
   });
 
+  it('completes a test task asking for a rewrite of a blank response with a real rewrite', () => {
+    const blank = params({
+      messages: [{ role: 'user', content: ' ' }],
+      responses: [' '],
+      rewrite: { required: true },
+    });
+    const response = TASK_TYPES.chat!.testResponse(blank);
+    expect(parseTaskResponse('chat', response, blank)).toEqual(response);
+  });
+
   it('asks for something to do', () => {
     expect(fails({ messages: prompt }).field).toBe('endpoint');
   });

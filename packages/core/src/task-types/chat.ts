@@ -12,6 +12,7 @@ import {
   checkFlags,
   checkRatings,
   checkRewrite,
+  testRewrite,
 } from './feedback';
 import { NonBlankString, listForMessage, reportFirst, type Problem } from './validation';
 
@@ -235,7 +236,7 @@ export const chat = defineTaskType({
       );
     }
     if (params.flags !== undefined) response.flags = [];
-    if (params.rewrite !== undefined) response.rewrite = params.responses?.[0] ?? '';
+    if (params.rewrite !== undefined) response.rewrite = testRewrite(params.responses?.[0]);
     if (params.redteam !== undefined)
       response.outcome = { success: false, category: params.redteam.category };
     return response;

@@ -16,6 +16,7 @@ import {
   checkFlags,
   checkRanking,
   checkRewrite,
+  testRewrite,
 } from './feedback';
 import { NonBlankString, listForMessage, reportFirst, type Problem } from './validation';
 
@@ -236,7 +237,7 @@ export const comparison = defineTaskType({
       );
     if (params.ranking) response.ranking = params.attachments.map((_, index) => index);
     if (params.flags !== undefined) response.flags = [];
-    if (params.rewrite !== undefined) response.rewrite = params.attachments[0] ?? '';
+    if (params.rewrite !== undefined) response.rewrite = testRewrite(params.attachments[0]);
     return response;
   },
   checkResponse: checkComparisonResponse,

@@ -153,6 +153,11 @@ export function checkFlags(
   return undefined;
 }
 
+/** The rewrite a test response gives: `text` when it says something, else a stand-in. */
+export function testRewrite(text: string | undefined): string {
+  return text !== undefined && text.trim() !== '' ? text : 'A rewritten response.';
+}
+
 /** A rewrite is given only when asked for, and is not blank when it is required. */
 export function checkRewrite(
   rewrite: string | undefined,

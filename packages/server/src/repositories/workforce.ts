@@ -631,6 +631,67 @@ export async function expireLeases(db: Executor, now: Date, limit = 500): Promis
   return expired.rows.length;
 }
 
+/** A queue item with no claim open and nobody holding one, locked with its task. */
+export interface DrainedWorkItem {
+  task_id: string;
+  stage: WorkStage;
+  answer_count: number;
+  /** The project's settings. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * Queue items of pending tasks that have no claim open and nobody holding one (up to `limit`),
+ * each locked with its task; an item or task that a claim or a submission holds is skipped, not
+ * waited for. What is locked cannot change until the caller's transaction ends.
+ */
+export async function lockDrainedWorkItems(
+  db: Executor,
+  limit: number,
+): Promise<DrainedWorkItem[]> {
+  const result = await sql<DrainedWorkItem>`
+    select w.task_id, w.stage, t.answer_count, p.settings
+    from work_items w
+    join tasks t on t.id = w.task_id
+    join projects p on p.id = w.project_id
+    where w.open_slots = 0 and t.status = 'pending'
+      and not exists (
+        select 1 from assignments a
+        where a.task_id = w.task_id and a.stage = w.stage and a.status = 'active'
+      )
+    limit ${limit}
+    for update of w, t skip locked
+  `.execute(db);
+  return result.rows;
+}
+
+/**
+ * Opens `slots` claims on each locked item that still has none open and nobody holding one,
+ * read afresh (a claim that committed before the lock was taken counts). Returns what it opened.
+ */
+export async function reopenWorkItems(
+  db: Executor,
+  items: ReadonlyArray<{ task_id: string; stage: WorkStage; slots: number }>,
+): Promise<Array<{ task_id: string; stage: WorkStage; open_slots: number }>> {
+  const owed = items.filter((item) => item.slots > 0);
+  if (owed.length === 0) return [];
+  const result = await sql<{ task_id: string; stage: WorkStage; open_slots: number }>`
+    update work_items w set open_slots = v.slots
+    from unnest(
+      ${owed.map((item) => item.task_id)}::text[],
+      ${owed.map((item) => item.stage)}::text[],
+      ${owed.map((item) => item.slots)}::int[]
+    ) as v(task_id, stage, slots)
+    where w.task_id = v.task_id and w.stage = v.stage and w.open_slots = 0
+      and not exists (
+        select 1 from assignments a
+        where a.task_id = w.task_id and a.stage = w.stage and a.status = 'active'
+      )
+    returning w.task_id, w.stage, w.open_slots
+  `.execute(db);
+  return result.rows;
+}
+
 /** An assignment with what its worker is shown of the task. */
 export type ClaimedRow = AssignmentRow & {
   type: string;

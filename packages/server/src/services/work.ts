@@ -1,5 +1,6 @@
 import {
   addActiveTime,
+  claimsOwed,
   DomainError,
   drawnForAudit,
   hasRole,
@@ -40,9 +41,11 @@ import {
   insertAssignment,
   lockAssignment,
   listSettlements,
+  lockDrainedWorkItems,
   lockMember,
   openSlots,
   pickQualityTask,
+  reopenWorkItems,
   retakeSlot,
   settleAssignments,
   returnSlot,
@@ -301,6 +304,23 @@ export async function claimDirectly(
       leaseSeconds: DEFAULT_SETTINGS.leaseSeconds,
     },
   });
+}
+
+/**
+ * Gives back claims the queue lost: a queue item with none open and nobody holding one is owed
+ * what its task still needs (`claimsOwed`). Every stage's last submission takes its item off the
+ * queue, so this finds nothing unless claims went missing; what it reopened is returned.
+ */
+export async function reopenLostClaims(db: Executor, limit = 100) {
+  const drained = await lockDrainedWorkItems(db, limit);
+  return reopenWorkItems(
+    db,
+    drained.map((item) => ({
+      task_id: item.task_id,
+      stage: item.stage,
+      slots: claimsOwed(item.stage, item.answer_count, settingsOf(item).consensus),
+    })),
+  );
 }
 
 /** Moves a member along when nothing is left to do in their current phase. */

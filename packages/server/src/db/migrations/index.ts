@@ -10,6 +10,7 @@ import * as judgeVerdicts from './0008_judge_verdicts';
 import * as chatAndRedteam from './0009_chat_and_redteam';
 import * as labelStudioConfig from './0010_label_studio_config';
 import * as taskAnswerCount from './0011_task_answer_count';
+import * as drainedWorkItems from './0012_drained_work_items';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_chat_and_redteam': chatAndRedteam,
   '0010_label_studio_config': labelStudioConfig,
   '0011_task_answer_count': taskAnswerCount,
+  '0012_drained_work_items': drainedWorkItems,
 };
