@@ -28,6 +28,7 @@ import {
 } from '../e2e/support/annotators';
 import {
   freePort,
+  lostClaimsReopened,
   pendingTasks,
   prepareSimulation,
   serve,
@@ -225,7 +226,10 @@ async function quorumOnPostgres(tasks: number, processes: number) {
   const database = await createBenchDatabase('queue');
   const { urls, children } = await servers(processes, { databaseUrl: database.url });
   try {
-    return await cycles(urls, tasks, children);
+    return {
+      ...(await cycles(urls, tasks, children)),
+      reopened: () => lostClaimsReopened(children),
+    };
   } finally {
     for (const child of children) await stop(child);
     await database.drop();
@@ -236,7 +240,10 @@ async function quorumOnPglite(tasks: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
   const { urls, children } = await servers(1, { dataDir });
   try {
-    return await cycles(urls, tasks, children);
+    return {
+      ...(await cycles(urls, tasks, children)),
+      reopened: () => lostClaimsReopened(children),
+    };
   } finally {
     for (const child of children) await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -322,6 +329,7 @@ async function reliability(tasks: number) {
   const env = { QUORUM_LEASE_SWEEP_MS: '500', QUORUM_DB_POOL_SIZE: String(POOL) };
   const start = (port: number) => serve({ databaseUrl: database.url, port, key: KEY, env });
   const children = [await start(ports[0]!), await start(ports[1]!)];
+  const all = [...children];
   try {
     const annotators = await prepareSimulation({
       url: urls[0]!,
@@ -351,6 +359,7 @@ async function reliability(tasks: number) {
         children[0]!.kill('SIGKILL');
         restarted = new Promise((resolve) => setTimeout(resolve, 1000)).then(async () => {
           children[0] = await start(ports[0]!);
+          all.push(children[0]);
         });
       },
     });
@@ -360,7 +369,15 @@ async function reliability(tasks: number) {
     const problems = checkInvariants(stored, result, 3);
     const count = (status: string) =>
       stored.assignments.filter((row) => row.status === status).length;
-    return { result, stored, problems, killedAt, seconds, count };
+    return {
+      result,
+      stored,
+      problems,
+      killedAt,
+      seconds,
+      count,
+      reopened: () => lostClaimsReopened(all),
+    };
   } finally {
     for (const child of children) await stop(child, 'SIGKILL');
     await opened.close();
@@ -429,11 +446,13 @@ export async function run(args: string[]) {
         `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
       );
     console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
+    console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened())}`);
   }
   if (wanted('pglite')) {
     const result = await quorumOnPglite(Number(values['pglite-tasks']));
     report('Quorum on PGlite    ', result);
     cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
+    console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened())}`);
   }
 
   if (wanted('deep')) {
@@ -453,7 +472,15 @@ export async function run(args: string[]) {
 
   if (wanted('reliability')) {
     const tasks = Number(values['reliability-tasks']);
-    const { result, stored, problems, killedAt, seconds: took, count } = await reliability(tasks);
+    const {
+      result,
+      stored,
+      problems,
+      killedAt,
+      seconds: took,
+      count,
+      reopened,
+    } = await reliability(tasks);
     console.log(
       `\nreliability: ${CLIENTS} annotators, ${fixed(tasks)} tasks, consensus 3, two server ` +
         `processes on one PostgreSQL, one killed with SIGKILL after ${fixed(killedAt ?? 0)} ` +
@@ -469,7 +496,7 @@ export async function run(args: string[]) {
     console.log(
       `  assignments: submitted ${fixed(count('submitted'))}, expired ${fixed(count('expired'))}, ` +
         `released ${fixed(count('released'))}, late ${fixed(count('late'))}, still active ` +
-        `${fixed(count('active'))}`,
+        `${fixed(count('active'))}; queue items the sweepers reopened (lost claims): ${fixed(reopened())}`,
     );
     console.log(
       problems.length === 0

@@ -9,7 +9,14 @@ import {
   type TestPlatform,
 } from '../packages/server/test/harness';
 import { checkInvariants, simulate } from './support/annotators';
-import { freePort, pendingTasks, prepareSimulation, serve, storedWork } from './support/queue-run';
+import {
+  freePort,
+  lostClaimsReopened,
+  pendingTasks,
+  prepareSimulation,
+  serve,
+  storedWork,
+} from './support/queue-run';
 
 const CONSENSUS = 3;
 const ANNOTATORS = 64;
@@ -74,6 +81,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
     const [portA, portB] = [await freePort(), await freePort()];
     const urls = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
     children.push(await serveOn(database.url!, portA), await serveOn(database.url!, portB));
+    const served = [...children];
     const tasks = 150;
     const annotators = await prepare(urls[0]!, tasks);
     const db = database.database.db;
@@ -95,6 +103,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
         children[0]!.kill('SIGKILL');
         restarted = new Promise((resolve) => setTimeout(resolve, 500)).then(async () => {
           children[0] = await serveOn(database!.url!, portA);
+          served.push(children[0]);
         });
       },
     });
@@ -106,5 +115,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
     expect(run.acknowledged).toHaveLength(tasks * CONSENSUS);
     // Claims cut off by the kill lapsed and went back to the queue.
     expect(stored.assignments.filter((row) => row.status === 'expired').length).toBeGreaterThan(0);
+    // The sweepers never had to reopen a claim the queue lost.
+    expect(lostClaimsReopened(served)).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../packages/server/src/db/schema';
+import { LOST_CLAIMS_REOPENED } from '../../packages/server/src/services/work';
 import type { Annotator, StoredWork } from './annotators';
 
 const BIN = new URL('../../packages/cli/bin/quorum.js', import.meta.url).pathname;
@@ -114,6 +115,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What each served process printed, kept after it exits (a killed one's too). */
+const printed = new WeakMap<ChildProcess, { text: string }>();
+
+/**
+ * How many queue items the lease sweepers of `children` reopened because their claims were lost
+ * (each sweep that reopens any logs one warning listing them).
+ */
+export function lostClaimsReopened(children: readonly ChildProcess[]): number {
+  let items = 0;
+  for (const child of children)
+    for (const line of (printed.get(child)?.text ?? '').split('\n'))
+      if (line.includes(LOST_CLAIMS_REOPENED))
+        items += (JSON.parse(line) as { reopened: unknown[] }).reopened.length;
+  return items;
+}
+
 /**
  * `quorum serve` as its own process: on PostgreSQL when `databaseUrl` is given, else on the
  * embedded database in `dataDir`. Resolves once it is listening.
@@ -139,19 +156,20 @@ export function serve(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (ownDir) child.once('exit', () => rmSync(ownDir, { recursive: true, force: true }));
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += chunk));
-  child.stderr!.on('data', (chunk) => (text += chunk));
+  const output = { text: '' };
+  printed.set(child, output);
+  child.stdout!.on('data', (chunk) => (output.text += chunk));
+  child.stderr!.on('data', (chunk) => (output.text += chunk));
   return new Promise((resolve, reject) => {
     const check = setInterval(() => {
-      if (text.includes('Quorum is running')) {
+      if (output.text.includes('Quorum is running')) {
         clearInterval(check);
         resolve(child);
       }
     }, 50);
     child.once('exit', (code) => {
       clearInterval(check);
-      reject(new Error(`quorum serve exited with ${code}:\n${text}`));
+      reject(new Error(`quorum serve exited with ${code}:\n${output.text}`));
     });
   });
 }

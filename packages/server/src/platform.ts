@@ -9,7 +9,7 @@ import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
 import { keepUp } from './db/upkeep';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
-import { reopenLostClaims } from './services/work';
+import { LOST_CLAIMS_REOPENED, reopenLostClaims } from './services/work';
 import { ensureOwner } from './services/workers';
 import { BossQueue } from './jobs/boss';
 import { startWorkers, QUEUES } from './jobs/workers';
@@ -72,7 +72,7 @@ function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<v
     if (reopened.length > 0)
       ctx.log.warn(
         { reopened: reopened.map((item) => `${item.task_id} ${item.stage} +${item.open_slots}`) },
-        'claims the queue had lost were reopened',
+        LOST_CLAIMS_REOPENED,
       );
   });
 }

@@ -306,6 +306,9 @@ export async function claimDirectly(
   });
 }
 
+/** What the lease sweeper logs, as a warning, when it reopened claims the queue lost. */
+export const LOST_CLAIMS_REOPENED = 'claims the queue had lost were reopened';
+
 /**
  * Gives back claims the queue lost: a queue item with none open and nobody holding one is owed
  * what its task still needs (`claimsOwed`). Every stage's last submission takes its item off the
