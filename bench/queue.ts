@@ -222,30 +222,39 @@ async function servers(count: number, options: { databaseUrl?: string; dataDir?:
   return { urls: ports.map((port) => `http://127.0.0.1:${port}`), children };
 }
 
-async function quorumOnPostgres(tasks: number, processes: number) {
-  const database = await createBenchDatabase('queue');
-  const { urls, children } = await servers(processes, { databaseUrl: database.url });
+/**
+ * The cycles against `count` server processes, stopped afterwards; with how many queue items
+ * their sweepers reopened (lost claims), read once they stopped.
+ */
+async function servedCycles(
+  tasks: number,
+  count: number,
+  options: { databaseUrl?: string; dataDir?: string },
+): Promise<Throughput & { reopened: number }> {
+  const { urls, children } = await servers(count, options);
+  let result: Throughput;
   try {
-    return {
-      ...(await cycles(urls, tasks, children)),
-      reopened: () => lostClaimsReopened(children),
-    };
+    result = await cycles(urls, tasks, children);
   } finally {
     for (const child of children) await stop(child);
+  }
+  return { ...result, reopened: lostClaimsReopened(children) };
+}
+
+async function quorumOnPostgres(tasks: number, processes: number) {
+  const database = await createBenchDatabase('queue');
+  try {
+    return await servedCycles(tasks, processes, { databaseUrl: database.url });
+  } finally {
     await database.drop();
   }
 }
 
 async function quorumOnPglite(tasks: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
-  const { urls, children } = await servers(1, { dataDir });
   try {
-    return {
-      ...(await cycles(urls, tasks, children)),
-      reopened: () => lostClaimsReopened(children),
-    };
+    return await servedCycles(tasks, 1, { dataDir });
   } finally {
-    for (const child of children) await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -376,7 +385,7 @@ async function reliability(tasks: number) {
       killedAt,
       seconds,
       count,
-      reopened: () => lostClaimsReopened(all),
+      reopened: lostClaimsReopened(all),
     };
   } finally {
     for (const child of children) await stop(child, 'SIGKILL');
@@ -446,13 +455,13 @@ export async function run(args: string[]) {
         `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
       );
     console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
-    console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened())}`);
+    console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
   }
   if (wanted('pglite')) {
     const result = await quorumOnPglite(Number(values['pglite-tasks']));
     report('Quorum on PGlite    ', result);
     cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
-    console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened())}`);
+    console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened)}`);
   }
 
   if (wanted('deep')) {
@@ -496,7 +505,7 @@ export async function run(args: string[]) {
     console.log(
       `  assignments: submitted ${fixed(count('submitted'))}, expired ${fixed(count('expired'))}, ` +
         `released ${fixed(count('released'))}, late ${fixed(count('late'))}, still active ` +
-        `${fixed(count('active'))}; queue items the sweepers reopened (lost claims): ${fixed(reopened())}`,
+        `${fixed(count('active'))}; queue items the sweepers reopened (lost claims): ${fixed(reopened)}`,
     );
     console.log(
       problems.length === 0

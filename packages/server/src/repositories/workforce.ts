@@ -640,6 +640,12 @@ export interface DrainedWorkItem {
   settings: Record<string, unknown>;
 }
 
+/** That nobody holds a claim on the queue item `w`. */
+const nobodyHolds = sql`not exists (
+  select 1 from assignments a
+  where a.task_id = w.task_id and a.stage = w.stage and a.status = 'active'
+)`;
+
 /**
  * Queue items of pending tasks that have no claim open and nobody holding one (up to `limit`),
  * each locked with its task; an item or task that a claim or a submission holds is skipped, not
@@ -655,10 +661,7 @@ export async function lockDrainedWorkItems(
     join tasks t on t.id = w.task_id
     join projects p on p.id = w.project_id
     where w.open_slots = 0 and t.status = 'pending'
-      and not exists (
-        select 1 from assignments a
-        where a.task_id = w.task_id and a.stage = w.stage and a.status = 'active'
-      )
+      and ${nobodyHolds}
     limit ${limit}
     for update of w, t skip locked
   `.execute(db);
@@ -683,10 +686,7 @@ export async function reopenWorkItems(
       ${owed.map((item) => item.slots)}::int[]
     ) as v(task_id, stage, slots)
     where w.task_id = v.task_id and w.stage = v.stage and w.open_slots = 0
-      and not exists (
-        select 1 from assignments a
-        where a.task_id = w.task_id and a.stage = w.stage and a.status = 'active'
-      )
+      and ${nobodyHolds}
     returning w.task_id, w.stage, w.open_slots
   `.execute(db);
   return result.rows;
@@ -828,6 +828,13 @@ export interface SubmissionChange {
   active_seconds: number;
 }
 
+/** The assignment columns a submission sets, for an `update assignments set`. */
+function submittedWith(change: SubmissionChange, now: Date) {
+  return sql`status = 'submitted', response = ${change.response}::jsonb,
+    submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+    active_seconds = ${change.active_seconds}, last_seen_at = ${now}`;
+}
+
 /**
  * Stores an attempt in one statement, outside any transaction, when it cannot conclude its task:
  * the assignment is still held (locked, so an expiry cannot interleave), the task is open and,
@@ -864,9 +871,7 @@ export async function submitAttemptDirectly(
       returning id
     ),
     submitted as (
-      update assignments set status = 'submitted', response = ${change.response}::jsonb,
-        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
-        active_seconds = ${change.active_seconds}, last_seen_at = ${now}
+      update assignments set ${submittedWith(change, now)}
       where id = ${input.assignmentId} and exists (select 1 from counted)
       returning *
     ),
@@ -904,9 +909,7 @@ export async function submitAttemptAndLockTask(
   const { change, now } = input;
   const result = await sql<TaskRow>`
     with submitted as (
-      update assignments set status = 'submitted', response = ${change.response}::jsonb,
-        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
-        active_seconds = ${change.active_seconds}, last_seen_at = ${now}
+      update assignments set ${submittedWith(change, now)}
       where id = ${input.assignmentId} and worker_id = ${input.workerId}
         and organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
         and stage = 'attempt' and status = 'active' and lease_expires_at > ${now}
