@@ -1,13 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_PATH } from '@quorum/core';
 import { inTransaction } from '../src/db/executor';
-import { findSubmissionContext, findWorker } from '../src/repositories/workforce';
+import {
+  claimAttemptsTogether,
+  findSubmissionContext,
+  findWorker,
+} from '../src/repositories/workforce';
+import { ClaimBatches } from '../src/services/claim-batches';
 import { createOrganization } from '../src/services/api-keys';
 import { createDeliveryEffects } from '../src/services/deliveries';
 import { reopenLostClaims, submitAssignment } from '../src/services/work';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
 type Client = ReturnType<typeof client>;
+interface Person {
+  id: string;
+  api: Client;
+}
 
 describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   let t: TestPlatform;
@@ -401,6 +410,157 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await api.get(`/v1/task/${taskId}`)).body.status).toBe('completed');
     expect((await api.get(`/api/v1/tasks/${taskId}/answers`)).body.docs).toHaveLength(3);
     expect(await reopen()).toEqual([]);
+  });
+
+  it('claims for many annotators in one statement: items filled in queue order, one claim each', async () => {
+    await project('together', {
+      consensus: { min: 2, max: 2 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+    });
+    const db = t.platform.ctx.database.db;
+    const tasks = [];
+    for (const text of ['first', 'second', 'third', 'fourth'])
+      tasks.push(await task('together', text));
+    const people = await Promise.all(
+      ['tg-a', 'tg-b', 'tg-c', 'tg-d', 'tg-e', 'tg-f'].map((name) =>
+        worker(`${name}@example.test`),
+      ),
+    );
+    const [a, b, c, d, e, outsider] = people as [Person, Person, Person, Person, Person, Person];
+    // a joins by claiming (the first task) and answers it: one claim on it is left, not for a.
+    const first = await claim(a.api, { project: 'together' });
+    expect(first.body.assignment.task.id).toBe(tasks[0]);
+    expect((await submit(a.api, first.body.assignment.id, { category: 'cat' })).status).toBe(200);
+    const row = await db
+      .selectFrom('assignments')
+      .selectAll()
+      .where('id', '=', first.body.assignment.id)
+      .executeTakeFirstOrThrow();
+    const scope = { organizationId: row.organization_id, livemode: row.livemode };
+    await db
+      .insertInto('project_members')
+      .values(
+        [b, c, d, e].map((person) => ({
+          ...{ organization_id: row.organization_id, livemode: row.livemode },
+          project_id: row.project_id,
+          worker_id: person.id,
+          status: 'active' as const,
+        })),
+      )
+      .execute();
+
+    const now = t.platform.ctx.now();
+    const asks = [a, b, c, d, e, outsider].map((person, i) => ({
+      workerId: person.id,
+      clearance: 0,
+      assignmentId: `asg_together_${i}`,
+      goldDraw: 0.5,
+    }));
+    const made = await claimAttemptsTogether(db, scope, {
+      projectRef: 'together',
+      asks,
+      now,
+      defaults: { maxOpenClaims: 5, leaseSeconds: 60 },
+    });
+    const taskOf = (person: Person) =>
+      made.find((outcome) => outcome.workerId === person.id)?.claimed?.task_id;
+    // Turns in queue order: the first task's last claim (a's turn: passed over, a answered it),
+    // then the second task's two claims, then the third's. The outsider is not a member.
+    expect(made.find((outcome) => outcome.workerId === a.id)).toEqual({
+      workerId: a.id,
+      passedOver: true,
+    });
+    expect([taskOf(b), taskOf(c), taskOf(d), taskOf(e)]).toEqual([
+      tasks[1],
+      tasks[1],
+      tasks[2],
+      tasks[2],
+    ]);
+    expect(made.find((outcome) => outcome.workerId === outsider.id)).toBeUndefined();
+    const claimed = made.flatMap((outcome) => (outcome.claimed ? [outcome.claimed] : []));
+    expect(claimed.map((row) => row.id).sort()).toEqual([
+      'asg_together_1',
+      'asg_together_2',
+      'asg_together_3',
+      'asg_together_4',
+    ]);
+    for (const row of claimed) {
+      expect(row.status).toBe('active');
+      expect(row.project_name).toBe('together');
+      expect(new Date(row.lease_expires_at).getTime() - now.getTime()).toBe(600_000);
+    }
+    const open = await db
+      .selectFrom('work_items')
+      .select(['task_id', 'open_slots'])
+      .where('task_id', 'in', tasks)
+      .execute();
+    expect(Object.fromEntries(open.map((item) => [item.task_id, item.open_slots]))).toEqual({
+      [tasks[0]!]: 1,
+      [tasks[1]!]: 0,
+      [tasks[2]!]: 0,
+      [tasks[3]!]: 2,
+    });
+
+    // Through the API, a's claim is made alone past the task they answered.
+    const next = await claim(a.api, { project: 'together' });
+    expect(next.body.assignment.task.id).toBe(tasks[3]);
+  });
+
+  it('gathers concurrent claims on a project into few statements, each worker once in each', async () => {
+    await project('gathered', {
+      consensus: { min: 2, max: 2 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+    });
+    const db = t.platform.ctx.database.db;
+    const tasks = [];
+    for (const text of ['one', 'two', 'three']) tasks.push(await task('gathered', text));
+    const people = await Promise.all(
+      ['ga-a', 'ga-b', 'ga-c', 'ga-d'].map((name) => worker(`${name}@example.test`)),
+    );
+    const probe = await db
+      .selectFrom('projects')
+      .selectAll()
+      .where('name', '=', 'gathered')
+      .executeTakeFirstOrThrow();
+    const scope = { organizationId: probe.organization_id, livemode: probe.livemode };
+    await db
+      .insertInto('project_members')
+      .values(
+        people.map((person) => ({
+          organization_id: probe.organization_id,
+          livemode: probe.livemode,
+          project_id: probe.id,
+          worker_id: person.id,
+          status: 'active' as const,
+        })),
+      )
+      .execute();
+    const rows = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
+    const [a, b, c, d] = rows.map((row) => row!);
+    const batches = new ClaimBatches(db, t.platform.ctx.now, (error) => {
+      throw error;
+    });
+    // The first claim goes at once; the rest wait for it and go together, b's second claim
+    // (b is already in that statement) in a third.
+    const outcomes = await Promise.all(
+      [a, b, b, c, d].map((person) => batches.claim(scope, person!, 'gathered', 0.5)),
+    );
+    expect(batches.made).toEqual({ statements: 3, asked: 5 });
+    const claims = outcomes.map((outcome) => ('claimed' in outcome ? outcome.claimed : undefined));
+    expect(claims.every(Boolean)).toBe(true);
+    const pairs = claims.map((row) => `${row!.worker_id} ${row!.task_id}`);
+    expect(new Set(pairs).size).toBe(5);
+    const perTask = new Map<string, number>();
+    for (const row of claims) perTask.set(row!.task_id, (perTask.get(row!.task_id) ?? 0) + 1);
+    expect(perTask).toEqual(
+      new Map([
+        [tasks[0]!, 2],
+        [tasks[1]!, 2],
+        [tasks[2]!, 1],
+      ]),
+    );
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

@@ -923,3 +923,130 @@ export async function submitAttemptAndLockTask(
   `.execute(db);
   return result.rows[0];
 }
+
+/** One worker's part in `claimAttemptsTogether`. */
+export interface ClaimAsk {
+  workerId: string;
+  clearance: number;
+  assignmentId: string;
+  /** The draw for gold, as in `claimAttemptDirectly`. */
+  goldDraw: number;
+}
+
+/** What `claimAttemptsTogether` did for one worker. */
+export interface ClaimTogether {
+  workerId: string;
+  /** The claim made. */
+  claimed?: ClaimedRow;
+  /**
+   * Whether the worker's turn fell on a task they already worked on (so nothing was claimed,
+   * though the queue may hold something for them); false when the queue had no open claim left
+   * for their turn.
+   */
+  passedOver: boolean;
+}
+
+/**
+ * `claimAttemptDirectly` for several workers (each at most once) in one statement. As many open
+ * queue items as there are workers are locked in queue order, skipping locked ones, and their
+ * open claims handed out in that order, one to each worker in the order asked: an item is filled
+ * before the next is started. A worker whose turn falls on a task they already worked on is
+ * passed over rather than given another turn, which keeps the hand-out one join. Workers the
+ * direct claim does not serve (not an active member, at their cap, gold due, the project's
+ * requirements) are left out of what is returned.
+ */
+export async function claimAttemptsTogether(
+  db: Executor,
+  scope: Scope,
+  input: {
+    projectRef: string;
+    asks: readonly ClaimAsk[];
+    now: Date;
+    defaults: { maxOpenClaims: number; leaseSeconds: number };
+  },
+): Promise<ClaimTogether[]> {
+  const { asks, now } = input;
+  const result = await sql<Partial<ClaimedRow> & { asker: string; had_turn: boolean }>`
+    with proj as materialized (
+      select id, name, settings from projects
+      where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+        and (name = ${input.projectRef} or id = ${input.projectRef})
+      order by (name = ${input.projectRef}) desc
+      limit 1
+    ),
+    eligible as materialized (
+      select proj.* from proj
+      where coalesce(proj.settings -> 'requirements' -> 'skills', '{}') = '{}'
+        and coalesce(proj.settings -> 'requirements' -> 'languages', '[]') = '[]'
+        and coalesce(proj.settings -> 'requirements' -> 'pools', '[]') = '[]'
+    ),
+    asking as materialized (
+      select r.worker_id, r.assignment_id, row_number() over (order by r.ord) as turn
+      from unnest(
+        ${asks.map((ask) => ask.workerId)}::text[],
+        ${asks.map((ask) => ask.assignmentId)}::text[],
+        ${asks.map((ask) => ask.clearance)}::int[],
+        ${asks.map((ask) => ask.goldDraw)}::float8[]
+      ) with ordinality as r(worker_id, assignment_id, clearance, draw, ord), eligible e
+      where coalesce((e.settings ->> 'clearance')::int, 0) <= r.clearance
+        and r.draw >= coalesce((e.settings -> 'gold' ->> 'rate')::float8, 0)
+        and exists (
+          select 1 from project_members m
+          where m.project_id = e.id and m.worker_id = r.worker_id and m.status = 'active'
+        )
+        and (
+          select count(*) from assignments a
+          where a.worker_id = r.worker_id and a.project_id = e.id
+            and a.status = 'active' and a.lease_expires_at > ${now}
+        ) < coalesce((e.settings ->> 'maxOpenClaims')::int, ${input.defaults.maxOpenClaims})
+    ),
+    pick as materialized (
+      select c.task_id, c.open_slots, c.priority, c.deadline, c.seq from work_items c
+      where c.project_id = (select id from eligible) and c.stage = 'attempt' and c.open_slots > 0
+      order by c.priority desc, c.deadline asc nulls last, c.seq
+      limit (select count(*) from asking)
+      for update of c skip locked
+    ),
+    turns as (
+      select p.task_id,
+        row_number() over (order by p.priority desc, p.deadline asc nulls last, p.seq, s.n) as turn
+      from pick p, generate_series(1, p.open_slots) as s(n)
+    ),
+    matched as materialized (
+      select asking.worker_id, asking.assignment_id, turns.task_id
+      from asking join turns using (turn)
+      where not exists (
+        select 1 from assignments a
+        where a.task_id = turns.task_id and a.worker_id = asking.worker_id
+      )
+    ),
+    taken as (
+      update work_items w set open_slots = w.open_slots - m.n
+      from (select task_id, count(*)::int as n from matched group by task_id) m
+      where w.task_id = m.task_id and w.stage = 'attempt'
+      returning w.task_id, w.project_id, w.batch_id
+    ),
+    assigned as (
+      insert into assignments (id, organization_id, livemode, task_id, project_id, batch_id,
+        worker_id, stage, status, claimed_at, lease_expires_at, last_seen_at)
+      select matched.assignment_id, ${scope.organizationId}, ${scope.livemode}, taken.task_id,
+        taken.project_id, taken.batch_id, matched.worker_id, 'attempt', 'active', ${now},
+        ${now}::timestamptz + make_interval(secs => coalesce((eligible.settings ->> 'leaseSeconds')::int, ${input.defaults.leaseSeconds})),
+        ${now}
+      from matched join taken using (task_id), eligible
+      returning *
+    ),
+    claimed as (
+      select assigned.*, t.type, t.params, t.instruction, t.consensus,
+        eligible.name as project_name
+      from assigned join tasks t on t.id = assigned.task_id, eligible
+    )
+    select asking.worker_id as asker, turns.task_id is not null as had_turn, claimed.*
+    from asking left join turns using (turn) left join claimed using (worker_id)
+  `.execute(db);
+  return result.rows.map(({ asker, had_turn, ...row }) =>
+    row.id === null || row.id === undefined
+      ? { workerId: asker, passedOver: had_turn }
+      : { workerId: asker, claimed: row as ClaimedRow, passedOver: false },
+  );
+}

@@ -57,6 +57,7 @@ import {
 import { canonicalJson, scoreAgainstExpected } from './consensus';
 import { consensusOf } from './answers';
 import { isLiveChat, withRecordedConversation } from './chat-transcript';
+import type { ClaimBatches } from './claim-batches';
 import type { Effects } from './effects';
 import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
 import { finishTask } from './tasks';
@@ -278,13 +279,16 @@ export async function claimWork(
 }
 
 /**
- * The common claim in one statement, outside any transaction: an active member asking for an
- * attempt on a named project with no requirements beyond clearance. Undefined when that does not
- * apply or finds nothing; `claimWork` then decides, and says why when it refuses (a newcomer's
- * first claim joins the project there, where training and qualification are decided).
+ * The common claim, outside any transaction: an active member asking for an attempt on a named
+ * project with no requirements beyond clearance. Made together with the claims other workers
+ * are making on the project in this process (`ClaimBatches`), or, when their turn there fell on a
+ * task they worked on, alone in one statement. Undefined when that does not apply or finds
+ * nothing; `claimWork` then decides, and says why when it refuses (a newcomer's first claim joins
+ * the project there, where training and qualification are decided).
  */
 export async function claimDirectly(
   db: Executor,
+  batches: ClaimBatches,
   scope: Scope,
   worker: WorkerRow,
   request: ClaimRequest,
@@ -292,6 +296,9 @@ export async function claimDirectly(
   goldDraw: number,
 ): Promise<ClaimedRow | undefined> {
   if (request.project === undefined || request.stage !== undefined) return undefined;
+  const together = await batches.claim(scope, worker, request.project, goldDraw);
+  if ('claimed' in together) return together.claimed;
+  if (together.next === 'decide') return undefined;
   return claimAttemptDirectly(db, scope, {
     projectRef: request.project,
     workerId: worker.id,

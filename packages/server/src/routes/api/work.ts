@@ -21,6 +21,7 @@ import { principalOf, workerOf } from '../../http/auth';
 import { findTask } from '../../repositories/tasks';
 import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
 import type { Effects } from '../../services/effects';
+import { ClaimBatches } from '../../services/claim-batches';
 import { earningsOf } from '../../services/work-reports';
 import {
   claimDirectly,
@@ -116,6 +117,9 @@ const IdempotencyHeaders = z.object({
 export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
   const worker = { access: 'worker' as const };
+  const batches = new ClaimBatches(db, ctx.now, (error) =>
+    ctx.log.error({ err: error }, 'claiming together failed; claiming one by one'),
+  );
 
   api.post(
     CLAIM_PATH,
@@ -139,7 +143,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const now = ctx.now();
       // One draw decides gold for both paths, so falling back does not double its rate.
       const goldDraw = draw();
-      const direct = await claimDirectly(db, scope, me, request.body, now, goldDraw);
+      const direct = await claimDirectly(db, batches, scope, me, request.body, now, goldDraw);
       if (direct) return { assignment: assignmentView(direct, { ...direct, id: direct.task_id }) };
       const assignment = await inTransaction(db, async (tx) => {
         const row = await claimWork(tx, scope, me, request.body, now, () => goldDraw);
