@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_PATH } from '@quorum/core';
 import { inTransaction } from '../src/db/executor';
+import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
   findSubmissionContext,
+  submitAttemptsTogether,
   findWorker,
 } from '../src/repositories/workforce';
 import { ClaimBatches } from '../src/services/claim-batches';
@@ -561,6 +563,107 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         [tasks[2]!, 1],
       ]),
     );
+  });
+
+  it('stores attempts that cannot conclude their tasks together, as many per task as stay under its minimum', async () => {
+    await project('stored', {
+      consensus: { min: 3, max: 3 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+    });
+    const db = t.platform.ctx.database.db;
+    const first = await task('stored', 'first');
+    const second = await task('stored', 'second');
+    const people = await Promise.all(
+      ['st-a', 'st-b', 'st-c', 'st-d'].map((name) => worker(`${name}@example.test`)),
+    );
+    const held: AssignmentRow[] = [];
+    for (const person of people) {
+      const claimed = await claim(person.api, { project: 'stored' });
+      expect(claimed.status).toBe(200);
+      held.push(
+        await db
+          .selectFrom('assignments')
+          .selectAll()
+          .where('id', '=', claimed.body.assignment.id)
+          .executeTakeFirstOrThrow(),
+      );
+    }
+    expect(held.map((row) => row.task_id)).toEqual([first, first, first, second]);
+    const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
+    const now = t.platform.ctx.now();
+    const attempt = (row: AssignmentRow, category: string) => ({
+      assignmentId: row.id,
+      taskId: row.task_id,
+      projectId: row.project_id,
+      workerId: row.worker_id,
+      answerId: `ans_${row.id}`,
+      change: {
+        response: JSON.stringify({ category }),
+        submitted_at: now,
+        idempotency_key: null,
+        active_seconds: 3,
+      },
+      min: 3,
+    });
+    const stored = await submitAttemptsTogether(
+      db,
+      scope,
+      [
+        attempt(held[2]!, 'cat'),
+        attempt(held[0]!, 'cat'),
+        attempt(held[3]!, 'dog'),
+        attempt(held[1]!, 'dog'),
+      ],
+      now,
+    );
+    // The first task takes two of its three attempts (its third would conclude it), in id order.
+    const onFirst = held
+      .slice(0, 3)
+      .map((row) => row.id)
+      .sort();
+    expect(stored.map((row) => row.id).sort()).toEqual(
+      [onFirst[0], onFirst[1], held[3]!.id].sort(),
+    );
+    for (const row of stored) {
+      expect(row.status).toBe('submitted');
+      expect(row.active_seconds).toBe(3);
+    }
+    const counts = await db
+      .selectFrom('tasks')
+      .select(['id', 'answer_count'])
+      .where('id', 'in', [first, second])
+      .execute();
+    expect(Object.fromEntries(counts.map((row) => [row.id, row.answer_count]))).toEqual({
+      [first]: 2,
+      [second]: 1,
+    });
+    expect((await api.get(`/api/v1/tasks/${first}/answers`)).body.docs).toHaveLength(2);
+    const left = held.find((row) => row.id === onFirst[2])!;
+    const untouched = await db
+      .selectFrom('assignments')
+      .selectAll()
+      .where('id', '=', left.id)
+      .executeTakeFirstOrThrow();
+    expect(untouched.status).toBe('active');
+
+    // Someone else's assignment, or one already stored, is not stored again.
+    const again = await submitAttemptsTogether(
+      db,
+      scope,
+      [
+        { ...attempt(held[3]!, 'cat'), assignmentId: left.id, answerId: 'ans_not_mine' },
+        { ...attempt(held[3]!, 'cat'), answerId: 'ans_again' },
+      ],
+      now,
+    );
+    expect(again).toEqual([]);
+
+    // The last attempt concludes the first task through the API.
+    const person = people[held.indexOf(left)]!;
+    expect((await submit(person.api, left.id, { category: 'cat' })).status).toBe(200);
+    expect((await api.get(`/v1/task/${first}`)).body.status).toBe('completed');
+    expect((await api.get(`/api/v1/tasks/${first}/answers`)).body.docs).toHaveLength(3);
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

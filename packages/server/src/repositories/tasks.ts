@@ -72,13 +72,17 @@ export async function findTask(
   return query.executeTakeFirst();
 }
 
+/**
+ * The task locked until the transaction ends against every other lock of a task (its key stays,
+ * so rows that refer to it can still be written meanwhile).
+ */
 export async function lockTask(db: Executor, scope: Scope, id: string) {
   return db
     .selectFrom('tasks')
     .selectAll()
     .where((eb) => eb.and(tenant(scope)))
     .where('id', '=', id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
 }
 
@@ -92,7 +96,7 @@ export async function findTaskForWork(
   const query = selectTaskViews(db, scope)
     .select('projects.settings as project_settings')
     .where('tasks.id', '=', id);
-  return (options.lock ? query.forUpdate(['tasks']) : query).executeTakeFirst();
+  return (options.lock ? query.forNoKeyUpdate(['tasks']) : query).executeTakeFirst();
 }
 
 export async function findTasksByUniqueIds(db: Executor, scope: Scope, uniqueIds: string[]) {

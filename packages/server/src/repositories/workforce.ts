@@ -835,57 +835,98 @@ function submittedWith(change: SubmissionChange, now: Date) {
     active_seconds = ${change.active_seconds}, last_seen_at = ${now}`;
 }
 
+/** An attempt for `submitAttemptsTogether` to store. */
+export interface AttemptToStore {
+  assignmentId: string;
+  taskId: string;
+  projectId: string;
+  workerId: string;
+  answerId: string;
+  change: SubmissionChange;
+  min: number;
+}
+
 /**
- * Stores an attempt in one statement, outside any transaction, when it cannot conclude its task:
- * the assignment is still held (locked, so an expiry cannot interleave), the task is open and,
- * with this answer, has fewer than `min` (counted on the task row, which serializes concurrent
- * submissions to it). Returns nothing when any of that does not hold and nothing was written;
- * the caller then takes the general path.
+ * Stores attempts that cannot conclude their tasks, several (each assignment at most once) in
+ * one statement, outside any transaction. An attempt is stored when its assignment is still held
+ * (locked, so an expiry cannot interleave) and its task is open and, with it, has fewer answers
+ * than `min` (counted on the task row, which serializes concurrent submissions to it; of several
+ * attempts on one task, as many are stored as stay under `min`, in assignment id order). The
+ * assignments are locked, then the tasks, each in id order, so
+ * two such statements cannot wait on each other. Returns the assignments stored; the others had
+ * nothing written, and their callers take the general path.
  */
-export async function submitAttemptDirectly(
+export async function submitAttemptsTogether(
   db: Executor,
   scope: Scope,
-  input: {
-    assignmentId: string;
-    taskId: string;
-    projectId: string;
-    workerId: string;
-    answerId: string;
-    change: SubmissionChange;
-    min: number;
-    now: Date;
-  },
-): Promise<AssignmentRow | undefined> {
-  const { change, now } = input;
+  attempts: readonly AttemptToStore[],
+  now: Date,
+): Promise<AssignmentRow[]> {
+  const column = <T>(pick: (attempt: AttemptToStore) => T) => attempts.map(pick);
   const result = await sql<AssignmentRow>`
-    with mine as materialized (
-      select id from assignments
-      where id = ${input.assignmentId} and worker_id = ${input.workerId} and stage = 'attempt'
-        and status = 'active' and lease_expires_at > ${now}
-      for update
+    with asked as materialized (
+      select * from unnest(
+        ${column((a) => a.assignmentId)}::text[],
+        ${column((a) => a.workerId)}::text[],
+        ${column((a) => a.taskId)}::text[],
+        ${column((a) => a.answerId)}::text[],
+        ${column((a) => a.change.response)}::text[],
+        ${column((a) => a.change.submitted_at)}::timestamptz[],
+        ${column((a) => a.change.idempotency_key)}::text[],
+        ${column((a) => a.change.active_seconds)}::float8[],
+        ${column((a) => a.min)}::int[]
+      ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key,
+        active_seconds, min)
+    ),
+    mine as materialized (
+      select a.id, v.task_id from assignments a join asked v on v.id = a.id
+      where a.worker_id = v.worker_id and a.task_id = v.task_id and a.stage = 'attempt'
+        and a.status = 'active' and a.lease_expires_at > ${now}
+        and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+      order by a.id
+      for update of a
+    ),
+    open_tasks as materialized (
+      select t.id, t.answer_count from tasks t
+      where t.id in (select task_id from mine) and t.kind = 'task' and t.status = 'pending'
+        and t.consensus is null
+      order by t.id
+      for no key update of t
+    ),
+    chosen as materialized (
+      select ranked.id, ranked.task_id from (
+        select mine.id, mine.task_id, v.min,
+          row_number() over (partition by mine.task_id order by mine.id) as k
+        from mine join asked v on v.id = mine.id
+      ) ranked join open_tasks t on t.id = ranked.task_id
+      where t.answer_count + ranked.k < ranked.min
     ),
     counted as (
-      update tasks set answer_count = answer_count + 1
-      where id = ${input.taskId} and kind = 'task' and status = 'pending' and consensus is null
-        and answer_count + 1 < ${input.min} and exists (select 1 from mine)
-      returning id
+      update tasks t set answer_count = t.answer_count + c.n
+      from (select task_id, count(*)::int as n from chosen group by task_id) c
+      where t.id = c.task_id
+      returning t.id
     ),
     submitted as (
-      update assignments set ${submittedWith(change, now)}
-      where id = ${input.assignmentId} and exists (select 1 from counted)
-      returning *
+      update assignments a set status = 'submitted', response = v.response::jsonb,
+        submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
+        active_seconds = v.active_seconds, last_seen_at = ${now}
+      from asked v
+      where a.id = v.id and a.id in (select id from chosen)
+        and v.task_id in (select id from counted)
+      returning a.*
     ),
     answered as (
       insert into task_answers (id, organization_id, livemode, task_id, project_id, worker,
         response, created_at)
-      select ${input.answerId}, ${scope.organizationId}, ${scope.livemode}, ${input.taskId},
-        ${input.projectId}, ${input.workerId}, ${change.response}::jsonb, ${now}
-      from submitted
+      select v.answer_id, ${scope.organizationId}, ${scope.livemode}, submitted.task_id,
+        submitted.project_id, submitted.worker_id, v.response::jsonb, ${now}
+      from submitted join asked v on v.id = submitted.id
       returning id
     )
-    select submitted.* from submitted, answered
+    select submitted.* from submitted
   `.execute(db);
-  return result.rows[0];
+  return result.rows;
 }
 
 /**
@@ -919,7 +960,7 @@ export async function submitAttemptAndLockTask(
     select t.* from tasks t
     where t.id = ${input.taskId} and t.organization_id = ${scope.organizationId}
       and t.livemode = ${scope.livemode} and exists (select 1 from submitted)
-    for update of t
+    for no key update of t
   `.execute(db);
   return result.rows[0];
 }
@@ -931,6 +972,16 @@ export interface ClaimAsk {
   assignmentId: string;
   /** The draw for gold, as in `claimAttemptDirectly`. */
   goldDraw: number;
+}
+
+/**
+ * How many queue items `claimAttemptsTogether` locks for this many workers: at least one each, as
+ * a power of two. The count is written into the statement, since a limit the planner cannot see
+ * is planned as a tenth of the queue (a sort of all of it where a short walk of the index would
+ * do); powers of two keep the statement to a few texts, each prepared once.
+ */
+function lockedFor(workers: number) {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, workers)));
 }
 
 /** What `claimAttemptsTogether` did for one worker. */
@@ -947,13 +998,13 @@ export interface ClaimTogether {
 }
 
 /**
- * `claimAttemptDirectly` for several workers (each at most once) in one statement. As many open
- * queue items as there are workers are locked in queue order, skipping locked ones, and their
- * open claims handed out in that order, one to each worker in the order asked: an item is filled
- * before the next is started. A worker whose turn falls on a task they already worked on is
- * passed over rather than given another turn, which keeps the hand-out one join. Workers the
- * direct claim does not serve (not an active member, at their cap, gold due, the project's
- * requirements) are left out of what is returned.
+ * `claimAttemptDirectly` for several workers (each at most once) in one statement. At least as
+ * many open queue items as there are workers (`lockedFor`) are locked in queue order, skipping
+ * locked ones, and their open claims handed out in that order, one to each worker in the order
+ * asked: an item is filled before the next is started. A worker whose turn falls on a task they
+ * already worked on is passed over rather than given another turn, which keeps the hand-out one
+ * join. Workers the direct claim does not serve (not an active member, at their cap, gold due,
+ * the project's requirements) are left out of what is returned.
  */
 export async function claimAttemptsTogether(
   db: Executor,
@@ -1004,7 +1055,7 @@ export async function claimAttemptsTogether(
       select c.task_id, c.open_slots, c.priority, c.deadline, c.seq from work_items c
       where c.project_id = (select id from eligible) and c.stage = 'attempt' and c.open_slots > 0
       order by c.priority desc, c.deadline asc nulls last, c.seq
-      limit (select count(*) from asking)
+      limit ${sql.lit(lockedFor(asks.length))}
       for update of c skip locked
     ),
     turns as (

@@ -50,7 +50,6 @@ import {
   settleAssignments,
   returnSlot,
   submitAttemptAndLockTask,
-  submitAttemptDirectly,
   updateAssignment,
   updateMember,
 } from '../repositories/workforce';
@@ -58,6 +57,7 @@ import { canonicalJson, scoreAgainstExpected } from './consensus';
 import { consensusOf } from './answers';
 import { isLiveChat, withRecordedConversation } from './chat-transcript';
 import type { ClaimBatches } from './claim-batches';
+import type { SubmissionBatches } from './submission-batches';
 import type { Effects } from './effects';
 import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
 import { finishTask } from './tasks';
@@ -718,14 +718,16 @@ export interface ShownTask {
 }
 
 /**
- * The common submission in two statements, outside any transaction: a held attempt whose answer
- * cannot conclude its task (the task has fewer than `consensus.min` answers with it). When that
+ * The common submission, outside any transaction: a held attempt whose answer cannot conclude its
+ * task (the task has fewer than `consensus.min` answers with it) is read, then stored together
+ * with the other attempts arriving in this process (`SubmissionBatches`). When that
  * does not apply nothing was written, and what was read is handed back: `submitAssignment` then
  * decides, and says why when it refuses. A response that does not fit the task type is refused
  * here all the same.
  */
 export async function submitDirectly(
   db: Executor,
+  batches: SubmissionBatches,
   scope: Scope,
   worker: WorkerRow,
   id: string,
@@ -739,7 +741,7 @@ export async function submitDirectly(
   const settings = settingsOf({ settings: found.settings ?? {} });
   if (found.answer_count + 1 >= settings.consensus.min) return { context: found };
   const parsed = parseAsUnprocessable(found.type, response, found.params);
-  const assignment = await submitAttemptDirectly(db, scope, {
+  const assignment = await batches.store(scope, {
     assignmentId: found.id,
     taskId: found.task_id,
     projectId: found.project_id,
@@ -747,7 +749,6 @@ export async function submitDirectly(
     answerId: newId(now),
     change: submissionChange(found, parsed, idempotencyKey, settings, now),
     min: settings.consensus.min,
-    now,
   });
   if (!assignment) return { context: found };
   return {

@@ -22,6 +22,7 @@ import { findTask } from '../../repositories/tasks';
 import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
 import type { Effects } from '../../services/effects';
 import { ClaimBatches } from '../../services/claim-batches';
+import { SubmissionBatches } from '../../services/submission-batches';
 import { earningsOf } from '../../services/work-reports';
 import {
   claimDirectly,
@@ -117,6 +118,9 @@ const IdempotencyHeaders = z.object({
 export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
   const worker = { access: 'worker' as const };
+  const submissions = new SubmissionBatches(db, ctx.now, (error) =>
+    ctx.log.warn({ err: error }, 'storing attempts together failed; each takes the general path'),
+  );
   const batches = new ClaimBatches(db, ctx.now, (error) =>
     ctx.log.error({ err: error }, 'claiming together failed; claiming one by one'),
   );
@@ -221,7 +225,16 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const { id } = request.params;
       const key = request.headers['idempotency-key'];
       const now = ctx.now();
-      const direct = await submitDirectly(db, scope, me, id, request.body.response, key, now);
+      const direct = await submitDirectly(
+        db,
+        submissions,
+        scope,
+        me,
+        id,
+        request.body.response,
+        key,
+        now,
+      );
       if ('assignment' in direct)
         return { assignment: assignmentView(direct.assignment, direct.task) };
       const result = await inTransaction(db, async (tx) => {
