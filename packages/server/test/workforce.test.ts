@@ -5,6 +5,7 @@ import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
   findSubmissionContext,
+  findSubmissionContexts,
   submitAttemptsTogether,
   findWorker,
 } from '../src/repositories/workforce';
@@ -591,6 +592,14 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     }
     expect(held.map((row) => row.task_id)).toEqual([first, first, first, second]);
     const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
+    // Read together, someone else's assignment is not found.
+    const read = await findSubmissionContexts(db, scope, [
+      { id: held[0]!.id, workerId: held[1]!.worker_id },
+      { id: held[1]!.id, workerId: held[1]!.worker_id },
+    ]);
+    expect(read.map((row) => [row.id, row.type, row.answer_count])).toEqual([
+      [held[1]!.id, 'categorization', 0],
+    ]);
     const now = t.platform.ctx.now();
     const attempt = (row: AssignmentRow, category: string) => ({
       assignmentId: row.id,

@@ -805,6 +805,15 @@ export async function findSubmissionContext(
   id: string,
   workerId: string,
 ): Promise<SubmissionContext | undefined> {
+  return (await findSubmissionContexts(db, scope, [{ id, workerId }]))[0];
+}
+
+/** `findSubmissionContext` for several assignments in one statement; those found, in any order. */
+export async function findSubmissionContexts(
+  db: Executor,
+  scope: Scope,
+  asks: readonly { id: string; workerId: string }[],
+): Promise<SubmissionContext[]> {
   const result = await sql<SubmissionContext>`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
       t.consensus is not null as concluded, t.answer_count, p.name as project_name,
@@ -813,10 +822,12 @@ export async function findSubmissionContext(
     join tasks t on t.id = a.task_id
     join projects p on p.id = a.project_id
     left join batches b on b.id = t.batch_id
-    where a.id = ${id} and a.worker_id = ${workerId}
+    where a.id = any(${asks.map((ask) => ask.id)}::text[])
       and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
   `.execute(db);
-  return result.rows[0];
+  const asked = new Map(asks.map((ask) => [ask.id, ask.workerId]));
+  // Someone else's assignment is not found.
+  return result.rows.filter((row) => asked.get(row.id) === row.worker_id);
 }
 
 /** What a submission writes to its assignment. */

@@ -1,42 +1,69 @@
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type { AssignmentRow } from '../db/schema';
-import { submitAttemptsTogether, type AttemptToStore } from '../repositories/workforce';
+import {
+  findSubmissionContexts,
+  submitAttemptsTogether,
+  type AttemptToStore,
+  type SubmissionContext,
+} from '../repositories/workforce';
 import { Gathering } from './gathering';
 
 interface Asked extends AttemptToStore {
   scope: Scope;
 }
 
+interface Read {
+  scope: Scope;
+  id: string;
+  workerId: string;
+}
+
 /**
- * Direct submissions in one organization and mode, gathered: while a statement stores the
- * attempts that arrived, the next ones wait, and the next statement stores all of them
- * (`submitAttemptsTogether`), each assignment once. An attempt it does not store (its task would
- * reach its minimum, the assignment is no longer held, the statement failed) resolves to
- * undefined with nothing written, and the caller takes the general path.
+ * Direct submissions in one organization and mode, gathered: while a statement reads the
+ * submissions that arrived (`findSubmissionContexts`) or stores their attempts
+ * (`submitAttemptsTogether`), the next ones wait, and the next statement serves all of them, each
+ * assignment once. An attempt it does not store (its task would reach its minimum, the assignment
+ * is no longer held, the statement failed) resolves to undefined with nothing written, and the
+ * caller takes the general path.
  */
 export class SubmissionBatches {
-  private readonly gathering: Gathering<Asked, AssignmentRow | undefined>;
+  private readonly stores: Gathering<Asked, AssignmentRow | undefined>;
+  private readonly reads: Gathering<Read, SubmissionContext | undefined>;
 
   constructor(
     private readonly db: Executor,
     private readonly now: () => Date,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.gathering = new Gathering({
+    this.stores = new Gathering({
       run: (asked) => this.run(asked),
       distinct: (asked) => asked.assignmentId,
       most: 64,
     });
+    this.reads = new Gathering({
+      run: async (reads) => {
+        const found = await findSubmissionContexts(this.db, reads[0]!.scope, reads);
+        const byId = new Map(found.map((row) => [row.id, row]));
+        return reads.map(({ id }) => byId.get(id));
+      },
+      distinct: (read) => read.id,
+      most: 64,
+    });
+  }
+
+  /** What a submission needs to know of its assignment (`findSubmissionContext`). */
+  read(scope: Scope, id: string, workerId: string): Promise<SubmissionContext | undefined> {
+    return this.reads.add(keyOf(scope), { scope, id, workerId });
   }
 
   /** Statements run and attempts asked of them, since the process started. */
   get made() {
-    return { statements: this.gathering.made.runs, asked: this.gathering.made.items };
+    return { statements: this.stores.made.runs, asked: this.stores.made.items };
   }
 
   store(scope: Scope, attempt: AttemptToStore): Promise<AssignmentRow | undefined> {
-    return this.gathering.add(`${scope.organizationId}\u0000${scope.livemode}`, {
+    return this.stores.add(keyOf(scope), {
       ...attempt,
       scope,
     });
@@ -53,4 +80,8 @@ export class SubmissionBatches {
     const byId = new Map(stored.map((row) => [row.id, row]));
     return asked.map(({ assignmentId }) => byId.get(assignmentId));
   }
+}
+
+function keyOf(scope: Scope) {
+  return `${scope.organizationId}\u0000${scope.livemode}`;
 }

@@ -36,7 +36,6 @@ import {
   countOpenSlots,
   deleteWorkItems,
   expireLeases,
-  findSubmissionContext,
   hasTrainingTasks,
   insertAssignment,
   lockAssignment,
@@ -719,14 +718,13 @@ export interface ShownTask {
 
 /**
  * The common submission, outside any transaction: a held attempt whose answer cannot conclude its
- * task (the task has fewer than `consensus.min` answers with it) is read, then stored together
- * with the other attempts arriving in this process (`SubmissionBatches`). When that
+ * task (the task has fewer than `consensus.min` answers with it) is read, then stored, each
+ * together with the other submissions arriving in this process (`SubmissionBatches`). When that
  * does not apply nothing was written, and what was read is handed back: `submitAssignment` then
  * decides, and says why when it refuses. A response that does not fit the task type is refused
  * here all the same.
  */
 export async function submitDirectly(
-  db: Executor,
   batches: SubmissionBatches,
   scope: Scope,
   worker: WorkerRow,
@@ -735,7 +733,7 @@ export async function submitDirectly(
   idempotencyKey: string | undefined,
   now: Date,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
-  const found = await findSubmissionContext(db, scope, id, worker.id);
+  const found = await batches.read(scope, id, worker.id);
   if (!found || !heldAttempt(found, now) || found.task_status !== 'pending' || found.concluded)
     return { context: found };
   const settings = settingsOf({ settings: found.settings ?? {} });

@@ -226,7 +226,6 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const key = request.headers['idempotency-key'];
       const now = ctx.now();
       const direct = await submitDirectly(
-        db,
         submissions,
         scope,
         me,
