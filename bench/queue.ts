@@ -31,6 +31,7 @@ import {
 import {
   freePort,
   lostClaimsReopened,
+  serverErrors,
   pendingTasks,
   prepareSimulation,
   serve,
@@ -232,7 +233,7 @@ async function servedCycles(
   tasks: number,
   count: number,
   options: { databaseUrl?: string; dataDir?: string },
-): Promise<Throughput & { reopened: number }> {
+): Promise<Throughput & { reopened: number; errors: number }> {
   const { urls, children } = await servers(count, options);
   let result: Throughput;
   try {
@@ -240,7 +241,11 @@ async function servedCycles(
   } finally {
     for (const child of children) await stop(child);
   }
-  return { ...result, reopened: lostClaimsReopened(children) };
+  return {
+    ...result,
+    reopened: lostClaimsReopened(children),
+    errors: serverErrors(children).length,
+  };
 }
 
 async function quorumOnPostgres(tasks: number, processes: number) {
@@ -388,6 +393,7 @@ async function reliability(tasks: number) {
       seconds,
       count,
       reopened: lostClaimsReopened(all),
+      errors: serverErrors(all).length,
     };
   } finally {
     for (const child of children) await stop(child, 'SIGKILL');
@@ -458,12 +464,14 @@ export async function run(args: string[]) {
       );
     console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
     console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
+    console.log(`  errors the servers logged: ${fixed(result.errors)}`);
   }
   if (wanted('pglite')) {
     const result = await quorumOnPglite(Number(values['pglite-tasks']));
     report('Quorum on PGlite    ', result);
     cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
     console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened)}`);
+    console.log(`  errors the server logged: ${fixed(result.errors)}`);
   }
 
   if (wanted('deep')) {
@@ -491,6 +499,7 @@ export async function run(args: string[]) {
       seconds: took,
       count,
       reopened,
+      errors,
     } = await reliability(tasks);
     console.log(
       `\nreliability: ${CLIENTS} annotators, ${fixed(tasks)} tasks, consensus 3, two server ` +
@@ -507,7 +516,8 @@ export async function run(args: string[]) {
     console.log(
       `  assignments: submitted ${fixed(count('submitted'))}, expired ${fixed(count('expired'))}, ` +
         `released ${fixed(count('released'))}, late ${fixed(count('late'))}, still active ` +
-        `${fixed(count('active'))}; queue items the sweepers reopened (lost claims): ${fixed(reopened)}`,
+        `${fixed(count('active'))}; queue items the sweepers reopened (lost claims): ${fixed(reopened)}; ` +
+        `errors the servers logged: ${fixed(errors)}`,
     );
     console.log(
       problems.length === 0

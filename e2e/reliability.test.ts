@@ -12,6 +12,7 @@ import { checkInvariants, simulate } from './support/annotators';
 import {
   freePort,
   lostClaimsReopened,
+  serverErrors,
   pendingTasks,
   prepareSimulation,
   serve,
@@ -115,7 +116,8 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
     expect(run.acknowledged).toHaveLength(tasks * CONSENSUS);
     // Claims cut off by the kill lapsed and went back to the queue.
     expect(stored.assignments.filter((row) => row.status === 'expired').length).toBeGreaterThan(0);
-    // The sweepers never had to reopen a claim the queue lost.
+    // The sweepers never had to reopen a claim the queue lost, and nothing failed on the servers.
     expect(lostClaimsReopened(served)).toBe(0);
+    expect(serverErrors(served)).toEqual([]);
   });
 });

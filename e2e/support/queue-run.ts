@@ -119,6 +119,25 @@ export async function freePort(): Promise<number> {
 const printed = new WeakMap<ChildProcess, { text: string }>();
 
 /**
+ * The errors `children` logged (pino's error level and above), as their messages: a request
+ * answered 500, or background work that failed. A run of the queue should log none.
+ */
+export function serverErrors(children: readonly ChildProcess[]): string[] {
+  const errors: string[] = [];
+  for (const child of children)
+    for (const line of (printed.get(child)?.text ?? '').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string };
+      };
+      if ((entry.level ?? 0) >= 50) errors.push(entry.err?.message ?? entry.msg ?? line);
+    }
+  return errors;
+}
+
+/**
  * How many queue items the lease sweepers of `children` reopened because their claims were lost
  * (each sweep that reopens any logs one warning listing them).
  */

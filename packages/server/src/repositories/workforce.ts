@@ -418,7 +418,7 @@ export async function claimWorkItem(
       limit 1
       for update skip locked
     ) pick
-    where w.task_id = pick.task_id and w.stage = pick.stage
+    where w.task_id = pick.task_id and w.stage = pick.stage and w.open_slots > 0
     returning w.task_id, w.project_id, w.batch_id
   `.execute(db);
   return result.rows[0];
@@ -766,7 +766,7 @@ export async function claimAttemptDirectly(
     taken as (
       update work_items w set open_slots = w.open_slots - 1
       from pick
-      where w.task_id = pick.task_id and w.stage = pick.stage
+      where w.task_id = pick.task_id and w.stage = pick.stage and w.open_slots > 0
       returning w.task_id, w.project_id, w.batch_id
     ),
     assigned as (
@@ -1085,7 +1085,7 @@ export async function claimAttemptsTogether(
     taken as (
       update work_items w set open_slots = w.open_slots - m.n
       from (select task_id, count(*)::int as n from matched group by task_id) m
-      where w.task_id = m.task_id and w.stage = 'attempt'
+      where w.task_id = m.task_id and w.stage = 'attempt' and w.open_slots >= m.n
       returning w.task_id, w.project_id, w.batch_id
     ),
     assigned as (

@@ -122,7 +122,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     ctx.log.warn({ err: error }, 'storing attempts together failed; each takes the general path'),
   );
   const batches = new ClaimBatches(db, ctx.now, (error) =>
-    ctx.log.error({ err: error }, 'claiming together failed; claiming one by one'),
+    ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
   );
 
   api.post(
