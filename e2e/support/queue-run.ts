@@ -118,23 +118,38 @@ export async function freePort(): Promise<number> {
 /** What each served process printed, kept after it exits (a killed one's too). */
 const printed = new WeakMap<ChildProcess, { text: string }>();
 
+/** A line the servers logged (pino's JSON). */
+interface LogEntry {
+  level?: number;
+  msg?: string;
+  err?: { message?: string };
+  reopened?: unknown[];
+}
+
+/**
+ * What `children` logged, line by line, skipping what is not a log entry (a killed process can
+ * leave its last line cut short).
+ */
+function logged(children: readonly ChildProcess[]): LogEntry[] {
+  return children.flatMap((child) =>
+    (printed.get(child)?.text ?? '').split('\n').flatMap((line) => {
+      try {
+        return line.startsWith('{') ? [JSON.parse(line) as LogEntry] : [];
+      } catch {
+        return [];
+      }
+    }),
+  );
+}
+
 /**
  * The errors `children` logged (pino's error level and above), as their messages: a request
  * answered 500, or background work that failed. A run of the queue should log none.
  */
 export function serverErrors(children: readonly ChildProcess[]): string[] {
-  const errors: string[] = [];
-  for (const child of children)
-    for (const line of (printed.get(child)?.text ?? '').split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as {
-        level?: number;
-        msg?: string;
-        err?: { message?: string };
-      };
-      if ((entry.level ?? 0) >= 50) errors.push(entry.err?.message ?? entry.msg ?? line);
-    }
-  return errors;
+  return logged(children)
+    .filter((entry) => (entry.level ?? 0) >= 50)
+    .map((entry) => entry.err?.message ?? entry.msg ?? JSON.stringify(entry));
 }
 
 /**
@@ -142,12 +157,9 @@ export function serverErrors(children: readonly ChildProcess[]): string[] {
  * (each sweep that reopens any logs one warning listing them).
  */
 export function lostClaimsReopened(children: readonly ChildProcess[]): number {
-  let items = 0;
-  for (const child of children)
-    for (const line of (printed.get(child)?.text ?? '').split('\n'))
-      if (line.includes(LOST_CLAIMS_REOPENED))
-        items += (JSON.parse(line) as { reopened: unknown[] }).reopened.length;
-  return items;
+  return logged(children)
+    .filter((entry) => entry.msg === LOST_CLAIMS_REOPENED)
+    .reduce((items, entry) => items + (entry.reopened?.length ?? 0), 0);
 }
 
 /**

@@ -4,7 +4,6 @@ import { inTransaction } from '../src/db/executor';
 import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
-  findSubmissionContext,
   findSubmissionContexts,
   submitAttemptsTogether,
   findWorker,
@@ -80,6 +79,47 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       { response },
       key ? { 'idempotency-key': key } : {},
     );
+
+  /** A project whose tasks take exactly `answers` answers, by majority vote, under long leases. */
+  const fixedConsensus = (name: string, answers: number) =>
+    project(name, {
+      consensus: { min: answers, max: answers },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+    });
+
+  /** `count` workers, `<prefix>-a@example.test` onwards. */
+  const workers = (prefix: string, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        worker(`${prefix}-${String.fromCharCode(97 + i)}@example.test`),
+      ),
+    );
+
+  const assignmentRow = (id: string) =>
+    t.platform.ctx.database.db
+      .selectFrom('assignments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+
+  /** Makes `people` active members of a project, as joining and qualifying would. */
+  const makeActive = (
+    project: { organization_id: string; livemode: boolean; project_id: string },
+    people: readonly Person[],
+  ) =>
+    t.platform.ctx.database.db
+      .insertInto('project_members')
+      .values(
+        people.map((person) => ({
+          organization_id: project.organization_id,
+          livemode: project.livemode,
+          project_id: project.project_id,
+          worker_id: person.id,
+          status: 'active' as const,
+        })),
+      )
+      .execute();
 
   beforeAll(async () => {
     t = await startTestPlatform(backend);
@@ -310,13 +350,9 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       const held = await claim(annotator.api, { project: 'stale' });
       expect(held.body.assignment.task.id).toBe(taskId);
       const id = held.body.assignment.id as string;
-      const row = await db
-        .selectFrom('assignments')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
+      const row = await assignmentRow(id);
       const scope = { organizationId: row.organization_id, livemode: row.livemode };
-      const read = (await findSubmissionContext(db, scope, id, annotator.id))!;
+      const [read] = await findSubmissionContexts(db, scope, [{ id, workerId: annotator.id }]);
       const me = (await findWorker(db, scope, annotator.id))!;
       const submitWith = () =>
         inTransaction(db, (tx) =>
@@ -364,16 +400,10 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('reopens claims the queue lost, and only when nobody holds one', async () => {
-    await project('lost', {
-      consensus: { min: 3, max: 3 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-    });
+    await fixedConsensus('lost', 3);
     const db = t.platform.ctx.database.db;
     const taskId = await task('lost', 'lost claims');
-    const people = await Promise.all(
-      ['lost-a', 'lost-b', 'lost-c'].map((name) => worker(`${name}@example.test`)),
-    );
+    const people = await workers('lost', 3);
     const slots = async () =>
       (
         await db
@@ -416,42 +446,20 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('claims for many annotators in one statement: items filled in queue order, one claim each', async () => {
-    await project('together', {
-      consensus: { min: 2, max: 2 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-    });
+    await fixedConsensus('together', 2);
     const db = t.platform.ctx.database.db;
     const tasks = [];
     for (const text of ['first', 'second', 'third', 'fourth'])
       tasks.push(await task('together', text));
-    const people = await Promise.all(
-      ['tg-a', 'tg-b', 'tg-c', 'tg-d', 'tg-e', 'tg-f'].map((name) =>
-        worker(`${name}@example.test`),
-      ),
-    );
+    const people = await workers('tg', 6);
     const [a, b, c, d, e, outsider] = people as [Person, Person, Person, Person, Person, Person];
     // a joins by claiming (the first task) and answers it: one claim on it is left, not for a.
     const first = await claim(a.api, { project: 'together' });
     expect(first.body.assignment.task.id).toBe(tasks[0]);
     expect((await submit(a.api, first.body.assignment.id, { category: 'cat' })).status).toBe(200);
-    const row = await db
-      .selectFrom('assignments')
-      .selectAll()
-      .where('id', '=', first.body.assignment.id)
-      .executeTakeFirstOrThrow();
+    const row = await assignmentRow(first.body.assignment.id);
     const scope = { organizationId: row.organization_id, livemode: row.livemode };
-    await db
-      .insertInto('project_members')
-      .values(
-        [b, c, d, e].map((person) => ({
-          ...{ organization_id: row.organization_id, livemode: row.livemode },
-          project_id: row.project_id,
-          worker_id: person.id,
-          status: 'active' as const,
-        })),
-      )
-      .execute();
+    await makeActive(row, [b, c, d, e]);
 
     const now = t.platform.ctx.now();
     const asks = [a, b, c, d, e, outsider].map((person, i) => ({
@@ -511,35 +519,18 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('gathers concurrent claims on a project into few statements, each worker once in each', async () => {
-    await project('gathered', {
-      consensus: { min: 2, max: 2 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-    });
+    await fixedConsensus('gathered', 2);
     const db = t.platform.ctx.database.db;
     const tasks = [];
     for (const text of ['one', 'two', 'three']) tasks.push(await task('gathered', text));
-    const people = await Promise.all(
-      ['ga-a', 'ga-b', 'ga-c', 'ga-d'].map((name) => worker(`${name}@example.test`)),
-    );
+    const people = await workers('ga', 4);
     const probe = await db
       .selectFrom('projects')
       .selectAll()
       .where('name', '=', 'gathered')
       .executeTakeFirstOrThrow();
     const scope = { organizationId: probe.organization_id, livemode: probe.livemode };
-    await db
-      .insertInto('project_members')
-      .values(
-        people.map((person) => ({
-          organization_id: probe.organization_id,
-          livemode: probe.livemode,
-          project_id: probe.id,
-          worker_id: person.id,
-          status: 'active' as const,
-        })),
-      )
-      .execute();
+    await makeActive({ ...probe, project_id: probe.id }, people);
     const rows = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
     const [a, b, c, d] = rows.map((row) => row!);
     const batches = new ClaimBatches(db, t.platform.ctx.now, (error) => {
@@ -550,7 +541,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const outcomes = await Promise.all(
       [a, b, b, c, d].map((person) => batches.claim(scope, person!, 'gathered', 0.5)),
     );
-    expect(batches.made).toEqual({ statements: 3, asked: 5 });
+    expect(batches.made).toEqual({ runs: 3, items: 5 });
     const claims = outcomes.map((outcome) => ('claimed' in outcome ? outcome.claimed : undefined));
     expect(claims.every(Boolean)).toBe(true);
     const pairs = claims.map((row) => `${row!.worker_id} ${row!.task_id}`);
@@ -567,28 +558,16 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('stores attempts that cannot conclude their tasks together, as many per task as stay under its minimum', async () => {
-    await project('stored', {
-      consensus: { min: 3, max: 3 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-    });
+    await fixedConsensus('stored', 3);
     const db = t.platform.ctx.database.db;
     const first = await task('stored', 'first');
     const second = await task('stored', 'second');
-    const people = await Promise.all(
-      ['st-a', 'st-b', 'st-c', 'st-d'].map((name) => worker(`${name}@example.test`)),
-    );
+    const people = await workers('st', 4);
     const held: AssignmentRow[] = [];
     for (const person of people) {
       const claimed = await claim(person.api, { project: 'stored' });
       expect(claimed.status).toBe(200);
-      held.push(
-        await db
-          .selectFrom('assignments')
-          .selectAll()
-          .where('id', '=', claimed.body.assignment.id)
-          .executeTakeFirstOrThrow(),
-      );
+      held.push(await assignmentRow(claimed.body.assignment.id));
     }
     expect(held.map((row) => row.task_id)).toEqual([first, first, first, second]);
     const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
@@ -649,12 +628,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     });
     expect((await api.get(`/api/v1/tasks/${first}/answers`)).body.docs).toHaveLength(2);
     const left = held.find((row) => row.id === onFirst[2])!;
-    const untouched = await db
-      .selectFrom('assignments')
-      .selectAll()
-      .where('id', '=', left.id)
-      .executeTakeFirstOrThrow();
-    expect(untouched.status).toBe('active');
+    expect((await assignmentRow(left.id)).status).toBe('active');
 
     // Someone else's assignment, or one already stored, is not stored again.
     const again = await submitAttemptsTogether(

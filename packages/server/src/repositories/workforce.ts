@@ -390,6 +390,12 @@ export async function setBatchQueueOrder(
     .execute();
 }
 
+/** The queue's order over the queue item `item`: batch priority, then deadline, then age. */
+function queueOrder(item: string) {
+  const column = (name: string) => sql.ref(`${item}.${name}`);
+  return sql`${column('priority')} desc, ${column('deadline')} asc nulls last, ${column('seq')}`;
+}
+
 /**
  * Claims the best open item of `stage` the worker has not worked on: highest batch priority,
  * then earliest deadline, then oldest. Rows other claims hold are skipped, not waited for.
@@ -414,7 +420,7 @@ export async function claimWorkItem(
         and not exists (
           select 1 from assignments a where a.task_id = c.task_id and a.worker_id = ${input.workerId}
         )
-      order by c.priority desc, c.deadline asc nulls last, c.seq
+      order by ${queueOrder('c')}
       limit 1
       for update skip locked
     ) pick
@@ -692,6 +698,61 @@ export async function reopenWorkItems(
   return result.rows;
 }
 
+/** What applies to a direct claim where the project's settings say nothing. */
+interface ClaimDefaults {
+  maxOpenClaims: number;
+  leaseSeconds: number;
+}
+
+/**
+ * The project a direct claim names (by name, else by id), when it has no requirements beyond
+ * clearance: the body of the direct claims' `eligible`.
+ */
+function directProject(scope: Scope, ref: string) {
+  return sql`
+    select p.* from (
+      select id, name, settings from projects
+      where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+        and (name = ${ref} or id = ${ref})
+      order by (name = ${ref}) desc
+      limit 1
+    ) p
+    where coalesce(p.settings -> 'requirements' -> 'skills', '{}') = '{}'
+      and coalesce(p.settings -> 'requirements' -> 'languages', '[]') = '[]'
+      and coalesce(p.settings -> 'requirements' -> 'pools', '[]') = '[]'`;
+}
+
+/**
+ * Whether a worker may take a direct claim on `project` (a row of `directProject`): cleared for
+ * it, an active member, with no gold due by their draw, and under the open-claim cap.
+ */
+function mayClaimDirectly(
+  project: string,
+  worker: { id: RawBuilder<unknown>; clearance: RawBuilder<unknown>; draw: RawBuilder<unknown> },
+  now: Date,
+  defaults: ClaimDefaults,
+) {
+  const id = sql.ref(`${project}.id`);
+  const settings = sql.ref(`${project}.settings`);
+  return sql`coalesce((${settings} ->> 'clearance')::int, 0) <= ${worker.clearance}
+    and ${worker.draw} >= coalesce((${settings} -> 'gold' ->> 'rate')::float8, 0)
+    and exists (
+      select 1 from project_members m
+      where m.project_id = ${id} and m.worker_id = ${worker.id} and m.status = 'active'
+    )
+    and (
+      select count(*) from assignments a
+      where a.worker_id = ${worker.id} and a.project_id = ${id}
+        and a.status = 'active' and a.lease_expires_at > ${now}
+    ) < coalesce((${settings} ->> 'maxOpenClaims')::int, ${defaults.maxOpenClaims})`;
+}
+
+/** When a direct claim made `now` on `project` lapses. */
+function leaseFrom(project: string, now: Date, defaults: ClaimDefaults) {
+  const settings = sql.ref(`${project}.settings`);
+  return sql`${now}::timestamptz + make_interval(secs => coalesce((${settings} ->> 'leaseSeconds')::int, ${defaults.leaseSeconds}))`;
+}
+
 /** An assignment with what its worker is shown of the task. */
 export type ClaimedRow = AssignmentRow & {
   type: string;
@@ -719,39 +780,21 @@ export async function claimAttemptDirectly(
     /** The draw for gold: the direct path serves no gold, so it stands aside when gold is due. */
     goldDraw: number;
     /** What applies where the project's settings say nothing. */
-    defaults: { maxOpenClaims: number; leaseSeconds: number };
+    defaults: ClaimDefaults;
   },
 ): Promise<ClaimedRow | undefined> {
   const { workerId, now } = input;
   // `allowed` is settled first (materialized), so the pick walks the queue index in order and
   // stops at the first row it may take.
   const result = await sql<ClaimedRow>`
-    with proj as materialized (
-      select id, name, settings from projects
-      where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
-        and (name = ${input.projectRef} or id = ${input.projectRef})
-      order by (name = ${input.projectRef}) desc
-      limit 1
-    ),
-    eligible as materialized (
-      select proj.* from proj
-      where coalesce((proj.settings ->> 'clearance')::int, 0) <= ${input.clearance}
-        and coalesce(proj.settings -> 'requirements' -> 'skills', '{}') = '{}'
-        and coalesce(proj.settings -> 'requirements' -> 'languages', '[]') = '[]'
-        and coalesce(proj.settings -> 'requirements' -> 'pools', '[]') = '[]'
-    ),
-    allowed as materialized (
-      select eligible.* from eligible
-      where exists (
-          select 1 from project_members m
-          where m.project_id = eligible.id and m.worker_id = ${workerId} and m.status = 'active'
-        )
-        and ${input.goldDraw} >= coalesce((eligible.settings -> 'gold' ->> 'rate')::float8, 0)
-        and (
-          select count(*) from assignments a
-          where a.worker_id = ${workerId} and a.project_id = eligible.id
-            and a.status = 'active' and a.lease_expires_at > ${now}
-        ) < coalesce((eligible.settings ->> 'maxOpenClaims')::int, ${input.defaults.maxOpenClaims})
+    with allowed as materialized (
+      select eligible.* from (${directProject(scope, input.projectRef)}) eligible
+      where ${mayClaimDirectly(
+        'eligible',
+        { id: sql`${workerId}`, clearance: sql`${input.clearance}`, draw: sql`${input.goldDraw}` },
+        now,
+        input.defaults,
+      )}
     ),
     pick as (
       select c.task_id, c.stage from work_items c
@@ -759,7 +802,7 @@ export async function claimAttemptDirectly(
         and not exists (
           select 1 from assignments a where a.task_id = c.task_id and a.worker_id = ${workerId}
         )
-      order by c.priority desc, c.deadline asc nulls last, c.seq
+      order by ${queueOrder('c')}
       limit 1
       for update of c skip locked
     ),
@@ -774,8 +817,7 @@ export async function claimAttemptDirectly(
         worker_id, stage, status, claimed_at, lease_expires_at, last_seen_at)
       select ${input.assignmentId}, ${scope.organizationId}, ${scope.livemode}, taken.task_id,
         taken.project_id, taken.batch_id, ${workerId}, 'attempt', 'active', ${now},
-        ${now}::timestamptz + make_interval(secs => coalesce((allowed.settings ->> 'leaseSeconds')::int, ${input.defaults.leaseSeconds})),
-        ${now}
+        ${leaseFrom('allowed', now, input.defaults)}, ${now}
       from taken, allowed
       returning *
     )
@@ -799,16 +841,7 @@ export type SubmissionContext = AssignmentRow & {
   settings: Record<string, unknown> | null;
 };
 
-export async function findSubmissionContext(
-  db: Executor,
-  scope: Scope,
-  id: string,
-  workerId: string,
-): Promise<SubmissionContext | undefined> {
-  return (await findSubmissionContexts(db, scope, [{ id, workerId }]))[0];
-}
-
-/** `findSubmissionContext` for several assignments in one statement; those found, in any order. */
+/** The submission contexts of these assignments, in one statement; those found, in any order. */
 export async function findSubmissionContexts(
   db: Executor,
   scope: Scope,
@@ -837,13 +870,6 @@ export interface SubmissionChange {
   submitted_at: Date;
   idempotency_key: string | null;
   active_seconds: number;
-}
-
-/** The assignment columns a submission sets, for an `update assignments set`. */
-function submittedWith(change: SubmissionChange, now: Date) {
-  return sql`status = 'submitted', response = ${change.response}::jsonb,
-    submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
-    active_seconds = ${change.active_seconds}, last_seen_at = ${now}`;
 }
 
 /** An attempt for `submitAttemptsTogether` to store. */
@@ -961,7 +987,9 @@ export async function submitAttemptAndLockTask(
   const { change, now } = input;
   const result = await sql<TaskRow>`
     with submitted as (
-      update assignments set ${submittedWith(change, now)}
+      update assignments set status = 'submitted', response = ${change.response}::jsonb,
+        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+        active_seconds = ${change.active_seconds}, last_seen_at = ${now}
       where id = ${input.assignmentId} and worker_id = ${input.workerId}
         and organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
         and stage = 'attempt' and status = 'active' and lease_expires_at > ${now}
@@ -1001,9 +1029,9 @@ export interface ClaimTogether {
   /** The claim made. */
   claimed?: ClaimedRow;
   /**
-   * Whether the worker's turn fell on a task they already worked on (so nothing was claimed,
-   * though the queue may hold something for them); false when the queue had no open claim left
-   * for their turn.
+   * Whether the worker had a turn but no claim: it fell on a task they already worked on, or on
+   * an item that no longer had the claim when it was taken (the queue may hold something for
+   * them); false when the queue had no open claim left for their turn.
    */
   passedOver: boolean;
 }
@@ -1024,24 +1052,12 @@ export async function claimAttemptsTogether(
     projectRef: string;
     asks: readonly ClaimAsk[];
     now: Date;
-    defaults: { maxOpenClaims: number; leaseSeconds: number };
+    defaults: ClaimDefaults;
   },
 ): Promise<ClaimTogether[]> {
   const { asks, now } = input;
   const result = await sql<Partial<ClaimedRow> & { asker: string; had_turn: boolean }>`
-    with proj as materialized (
-      select id, name, settings from projects
-      where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
-        and (name = ${input.projectRef} or id = ${input.projectRef})
-      order by (name = ${input.projectRef}) desc
-      limit 1
-    ),
-    eligible as materialized (
-      select proj.* from proj
-      where coalesce(proj.settings -> 'requirements' -> 'skills', '{}') = '{}'
-        and coalesce(proj.settings -> 'requirements' -> 'languages', '[]') = '[]'
-        and coalesce(proj.settings -> 'requirements' -> 'pools', '[]') = '[]'
-    ),
+    with eligible as materialized (${directProject(scope, input.projectRef)}),
     asking as materialized (
       select r.worker_id, r.assignment_id, row_number() over (order by r.ord) as turn
       from unnest(
@@ -1049,29 +1065,24 @@ export async function claimAttemptsTogether(
         ${asks.map((ask) => ask.assignmentId)}::text[],
         ${asks.map((ask) => ask.clearance)}::int[],
         ${asks.map((ask) => ask.goldDraw)}::float8[]
-      ) with ordinality as r(worker_id, assignment_id, clearance, draw, ord), eligible e
-      where coalesce((e.settings ->> 'clearance')::int, 0) <= r.clearance
-        and r.draw >= coalesce((e.settings -> 'gold' ->> 'rate')::float8, 0)
-        and exists (
-          select 1 from project_members m
-          where m.project_id = e.id and m.worker_id = r.worker_id and m.status = 'active'
-        )
-        and (
-          select count(*) from assignments a
-          where a.worker_id = r.worker_id and a.project_id = e.id
-            and a.status = 'active' and a.lease_expires_at > ${now}
-        ) < coalesce((e.settings ->> 'maxOpenClaims')::int, ${input.defaults.maxOpenClaims})
+      ) with ordinality as r(worker_id, assignment_id, clearance, draw, ord), eligible
+      where ${mayClaimDirectly(
+        'eligible',
+        { id: sql.ref('r.worker_id'), clearance: sql.ref('r.clearance'), draw: sql.ref('r.draw') },
+        now,
+        input.defaults,
+      )}
     ),
     pick as materialized (
       select c.task_id, c.open_slots, c.priority, c.deadline, c.seq from work_items c
       where c.project_id = (select id from eligible) and c.stage = 'attempt' and c.open_slots > 0
-      order by c.priority desc, c.deadline asc nulls last, c.seq
+      order by ${queueOrder('c')}
       limit ${sql.lit(lockedFor(asks.length))}
       for update of c skip locked
     ),
     turns as (
       select p.task_id,
-        row_number() over (order by p.priority desc, p.deadline asc nulls last, p.seq, s.n) as turn
+        row_number() over (order by ${queueOrder('p')}, s.n) as turn
       from pick p, generate_series(1, p.open_slots) as s(n)
     ),
     matched as materialized (
@@ -1093,8 +1104,7 @@ export async function claimAttemptsTogether(
         worker_id, stage, status, claimed_at, lease_expires_at, last_seen_at)
       select matched.assignment_id, ${scope.organizationId}, ${scope.livemode}, taken.task_id,
         taken.project_id, taken.batch_id, matched.worker_id, 'attempt', 'active', ${now},
-        ${now}::timestamptz + make_interval(secs => coalesce((eligible.settings ->> 'leaseSeconds')::int, ${input.defaults.leaseSeconds})),
-        ${now}
+        ${leaseFrom('eligible', now, input.defaults)}, ${now}
       from matched join taken using (task_id), eligible
       returning *
     ),

@@ -43,9 +43,9 @@ export class ClaimBatches {
     });
   }
 
-  /** Statements run and claims asked of them, since the process started. */
+  /** Statements run (`runs`) and claims asked of them (`items`), since the process started. */
   get made() {
-    return { statements: this.gathering.made.runs, asked: this.gathering.made.items };
+    return this.gathering.made;
   }
 
   claim(scope: Scope, worker: WorkerRow, projectRef: string, goldDraw: number): Promise<Together> {
@@ -67,10 +67,7 @@ export class ClaimBatches {
         projectRef,
         asks: asked,
         now: this.now(),
-        defaults: {
-          maxOpenClaims: DEFAULT_SETTINGS.maxOpenClaims,
-          leaseSeconds: DEFAULT_SETTINGS.leaseSeconds,
-        },
+        defaults: DEFAULT_SETTINGS,
       });
     } catch (error) {
       this.onError(error);

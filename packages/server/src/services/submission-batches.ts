@@ -52,14 +52,9 @@ export class SubmissionBatches {
     });
   }
 
-  /** What a submission needs to know of its assignment (`findSubmissionContext`). */
+  /** What a submission needs to know of its assignment (`SubmissionContext`). */
   read(scope: Scope, id: string, workerId: string): Promise<SubmissionContext | undefined> {
     return this.reads.add(keyOf(scope), { scope, id, workerId });
-  }
-
-  /** Statements run and attempts asked of them, since the process started. */
-  get made() {
-    return { statements: this.stores.made.runs, asked: this.stores.made.items };
   }
 
   store(scope: Scope, attempt: AttemptToStore): Promise<AssignmentRow | undefined> {

@@ -305,10 +305,7 @@ export async function claimDirectly(
     assignmentId: newId(now),
     now,
     goldDraw,
-    defaults: {
-      maxOpenClaims: DEFAULT_SETTINGS.maxOpenClaims,
-      leaseSeconds: DEFAULT_SETTINGS.leaseSeconds,
-    },
+    defaults: DEFAULT_SETTINGS,
   });
 }
 
