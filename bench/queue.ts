@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- queue`: the work queue through the HTTP API with 64 simulated annotators, on
  * PostgreSQL and on PGlite, beside what the same machine does in the same run: PostgreSQL's own
- * `pgbench -N` at the same client count and pg-boss's fetch+complete. Then claim latency with
+ * `pgbench -N` at the same client count and pg-boss's fetch+complete. Quorum on PostgreSQL runs
+ * first as one server process (as `npm start` runs it, and as pg-boss's workers run in one
+ * process), then as two sharing the database (the scale-out set-up). Then claim latency with
  * 10k and with 1M queued tasks, and the full-size reliability run (10k tasks, consensus 3, two
  * server processes on one PostgreSQL, one killed with SIGKILL mid-run and restarted).
  *
  * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --tasks 5000
- * --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 2
+ * --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
  * (at the default sizes, the Quorum run on PostgreSQL lasts about as long as pgbench's and
  * pg-boss's `--seconds`, so all three are measured warm)
  */
@@ -413,16 +415,16 @@ export async function run(args: string[]) {
       'pglite-tasks': { type: 'string', default: '500' },
       deep: { type: 'string', default: '1000000' },
       'reliability-tasks': { type: 'string', default: '10000' },
-      processes: { type: 'string', default: '2' },
+      processes: { type: 'string', default: '1,2' },
     },
   });
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const wanted = (part: string) => !only || only.has(part);
   const seconds = Number(values.seconds);
-  const processes = Number(values.processes);
+  const processes = values.processes.split(',').map(Number);
   console.log(
-    `queue: ${CLIENTS} concurrent clients; Quorum with ${processes} server process(es), ` +
-      `${POOL} database connections each, annotators in this process\n`,
+    `queue: ${CLIENTS} concurrent clients; Quorum with ${processes.join(' and then ')} server ` +
+      `process(es), ${POOL} database connections each, annotators in this process\n`,
   );
 
   const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
@@ -450,22 +452,23 @@ export async function run(args: string[]) {
   };
   const cpuPerCycle = (result: Throughput, names: Parameters<typeof perUnit>[2]) =>
     console.log(`  CPU per cycle: ${perUnit(result.cpu, result.cycles, names)}`);
-  if (wanted('postgres')) {
-    const result = await quorumOnPostgres(Number(values.tasks), processes);
-    report('Quorum on PostgreSQL', result);
-    cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
-    if (bench)
-      console.log(
-        `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
-      );
-    if (boss)
-      console.log(
-        `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
-      );
-    console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
-    console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
-    console.log(`  errors the servers logged: ${fixed(result.errors)}`);
-  }
+  if (wanted('postgres'))
+    for (const count of processes) {
+      const result = await quorumOnPostgres(Number(values.tasks), count);
+      report(`Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}`, result);
+      cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
+      if (bench)
+        console.log(
+          `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
+        );
+      if (boss)
+        console.log(
+          `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
+        );
+      console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
+      console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
+      console.log(`  errors the servers logged: ${fixed(result.errors)}`);
+    }
   if (wanted('pglite')) {
     const result = await quorumOnPglite(Number(values['pglite-tasks']));
     report('Quorum on PGlite    ', result);

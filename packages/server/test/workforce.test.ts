@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { CLAIM_PATH } from '@quorum/core';
 import { inTransaction } from '../src/db/executor';
 import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
   findSubmissionContexts,
+  submitAttemptAndAnswer,
   submitAttemptsTogether,
   findWorker,
 } from '../src/repositories/workforce';
@@ -647,6 +649,95 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await submit(person.api, left.id, { category: 'cat' })).status).toBe(200);
     expect((await api.get(`/v1/task/${first}`)).body.status).toBe('completed');
     expect((await api.get(`/api/v1/tasks/${first}/answers`)).body.docs).toHaveLength(3);
+  });
+
+  it("adds an attempt's answer as it submits it, reading again what a wait on the lock hid", async () => {
+    await fixedConsensus('answered', 3);
+    const db = t.platform.ctx.database.db;
+    const id = await task('answered', 'one');
+    const people = await workers('an', 3);
+    const held: AssignmentRow[] = [];
+    for (const person of people) {
+      const claimed = await claim(person.api, { project: 'answered' });
+      held.push(await assignmentRow(claimed.body.assignment.id));
+    }
+    const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
+    const now = t.platform.ctx.now();
+    const attempt = (row: AssignmentRow, category: string, lastSeenAt = row.last_seen_at) => ({
+      assignmentId: row.id,
+      workerId: row.worker_id,
+      taskId: row.task_id,
+      lastSeenAt,
+      answerId: `ans_${row.id}`,
+      change: {
+        response: JSON.stringify({ category }),
+        submitted_at: now,
+        idempotency_key: null,
+        active_seconds: 2,
+      },
+      now,
+    });
+    // Not held as read (seen since): nothing is written.
+    const stale = await submitAttemptAndAnswer(
+      db,
+      scope,
+      attempt(held[0]!, 'cat', new Date(held[0]!.last_seen_at.getTime() - 1000)),
+    );
+    expect(stale).toEqual({ submitted: false });
+    expect((await assignmentRow(held[0]!.id)).status).toBe('active');
+
+    const first = await submitAttemptAndAnswer(db, scope, attempt(held[0]!, 'cat'));
+    expect(first.answered!.task.answer_count).toBe(1);
+    expect(first.answered!.answers.map((row) => [row.id, row.worker, row.response])).toEqual([
+      [`ans_${held[0]!.id}`, held[0]!.worker_id, { category: 'cat' }],
+    ]);
+    expect(first.answered!.answers[0]!.created_at).toEqual(now);
+    expect(first.answered!.settlements.map((row) => [row.id, row.stage, row.response])).toEqual([
+      [held[0]!.id, 'attempt', { category: 'cat' }],
+    ]);
+
+    // Two attempts at once: the second waits on the first's lock on the task, then finds the
+    // first's answer, which its statement's snapshot could not show, read again.
+    const both = async () => {
+      let second: ReturnType<typeof submitAttemptAndAnswer> | undefined;
+      await db.transaction().execute(async (tx) => {
+        await submitAttemptAndAnswer(tx, scope, attempt(held[1]!, 'dog'));
+        if (backend !== 'postgres') return;
+        second = submitAttemptAndAnswer(db, scope, attempt(held[2]!, 'cat'));
+        for (let waiting = 0; waiting === 0;) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          waiting = await sql<{ n: number }>`
+            select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and datname = current_database()
+          `
+            .execute(db)
+            .then((result) => result.rows[0]!.n);
+        }
+      });
+      return (await second) ?? (await submitAttemptAndAnswer(db, scope, attempt(held[2]!, 'cat')));
+    };
+    const last = await both();
+    expect(last.answered!.task.answer_count).toBe(3);
+    expect(last.answered!.answers.map((row) => row.worker).sort()).toEqual(
+      held.map((row) => row.worker_id).sort(),
+    );
+    expect(last.answered!.settlements.map((row) => row.id).sort()).toEqual(
+      held.map((row) => row.id).sort(),
+    );
+
+    // A task no longer taking answers: the attempt is marked submitted with no answer added,
+    // for the caller to keep as late.
+    const extra = await worker('an-extra@example.test');
+    const late = await db
+      .insertInto('assignments')
+      .values({ ...held[0]!, id: 'asg_answered_late', worker_id: extra.id, response: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await db.updateTable('tasks').set({ consensus: '{}' }).where('id', '=', id).execute();
+    expect(await submitAttemptAndAnswer(db, scope, attempt(late, 'cat'))).toEqual({
+      submitted: true,
+    });
+    expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(3);
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

@@ -3,7 +3,7 @@ import type { Executor } from '../db/executor';
 import type { Database, TaskKind, TaskRow, TaskStatus, TasksTable } from '../db/schema';
 import { sql, type Insertable, type QueryCreator, type Updateable } from 'kysely';
 import { tenant } from './tenant';
-import { queueTasksFrom } from './workforce';
+import { queueTasksFrom, settledPay, type SettledPay } from './workforce';
 
 export type NewTask = Omit<Insertable<TasksTable>, 'organization_id' | 'livemode'>;
 
@@ -118,14 +118,25 @@ export async function updateTask(
   scope: Scope,
   id: string,
   changes: Updateable<TasksTable>,
-  options: { unqueue?: boolean } = {},
+  options: {
+    /** Takes the task out of the work queue. */
+    unqueue?: boolean;
+    /** Writes the outcomes and pay of the work on it (`settledPay`). */
+    settle?: readonly SettledPay[];
+  } = {},
 ): Promise<TaskRow> {
-  // The statement refers to tasks only; the cast drops the deleting CTE's name from the type.
-  const from = options.unqueue
-    ? (db.with('unqueued', (q) =>
-        q.deleteFrom('work_items').where('task_id', '=', id),
-      ) as unknown as QueryCreator<Database>)
-    : db;
+  // The statement refers to tasks only; the casts drop the CTEs' names from the type.
+  let from: QueryCreator<Database> = db;
+  if (options.unqueue)
+    from = from.with('unqueued', (q) =>
+      q.deleteFrom('work_items').where('task_id', '=', id),
+    ) as unknown as QueryCreator<Database>;
+  const settle = options.settle;
+  if (settle?.length)
+    from = from.with(
+      'settled',
+      () => sql<Record<string, unknown>>`(${settledPay(settle)})`,
+    ) as unknown as QueryCreator<Database>;
   return from
     .updateTable('tasks')
     .set(changes)

@@ -7,12 +7,14 @@ import type {
   AssignmentsTable,
   MemberStatus,
   ProjectMemberRow,
+  TaskAnswerRow,
   TaskRow,
   WorkStage,
   WorkerRow,
   WorkersTable,
 } from '../db/schema';
 import type { Insertable, Updateable } from 'kysely';
+import { listAnswersOfTask } from './answers';
 import { tenant } from './tenant';
 
 /** Tokens and session ids are long random strings: SHA-256 is enough to store them. */
@@ -536,31 +538,36 @@ export async function listSettlements(db: Executor, scope: Scope, taskId: string
     .execute();
 }
 
-/** Writes outcomes and pay for several assignments in one statement. */
-export async function settleAssignments(
-  db: Executor,
-  rows: ReadonlyArray<{
-    id: string;
-    outcome: string | null;
-    base: number;
-    bonus: number;
-    currency: string;
-  }>,
-) {
-  if (rows.length === 0) return;
+/** One submitted piece of work on a task with what its worker's pay depends on. */
+export type Settlement = Awaited<ReturnType<typeof listSettlements>>[number];
+
+/** The outcome and pay written for one assignment when its task completes. */
+export interface SettledPay {
+  id: string;
+  outcome: string | null;
+  base: number;
+  bonus: number;
+  currency: string;
+}
+
+/**
+ * The statement writing outcomes and pay for one or more assignments, part of the statement that
+ * completes their task (`updateTask`).
+ */
+export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<string, unknown>> {
   const values = sql.join(
     rows.map(
       (row) =>
         sql`(${row.id}, ${row.outcome}::text, ${row.base}::int, ${row.bonus}::int, ${row.currency}::text)`,
     ),
   );
-  await sql`
+  return sql`
     update assignments a
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
       currency = v.currency
     from (values ${values}) as v(id, outcome, base, bonus, currency)
     where a.id = v.id
-  `.execute(db);
+  `;
 }
 
 /** Open (leased, unexpired) claims of the worker per project. */
@@ -966,13 +973,28 @@ export async function submitAttemptsTogether(
   return result.rows;
 }
 
+/** A task's answers and settlements as a concluding attempt's statement read them. */
+export interface AnsweredAttempt {
+  /** The task, locked, its answer count raised by the attempt's answer. */
+  task: TaskRow;
+  /** Its answers with the new one, oldest first. */
+  answers: TaskAnswerRow[];
+  /** Its submitted queue-stage work with the new attempt (`listSettlements`). */
+  settlements: Settlement[];
+}
+
 /**
- * Marks a held attempt submitted and locks its task, in one statement: the attempt must still be
- * active, within its lease and last seen when the caller read it (so the active time the caller
- * computed holds). Returns the task as locked, or nothing when the attempt no longer qualifies
- * and nothing was written.
+ * Marks a held attempt submitted, adds its answer to its task (raising the task's answer count,
+ * which locks the task) and reads the task's answers and submitted work, in one statement. The
+ * attempt must still be active, within its lease and last seen when the caller read it (so the
+ * active time the caller computed holds); when it is not, nothing was written. The answer is added
+ * only while the task is pending with no consensus: when it is not, the attempt was marked
+ * submitted but `answered` is absent, and the caller locks the task and decides (the work is
+ * late). When the statement waited on the task's lock, its snapshot may have missed an answer
+ * committed meanwhile: the answer count, read under the lock, shows that, and the answers and
+ * settlements are read again.
  */
-export async function submitAttemptAndLockTask(
+export async function submitAttemptAndAnswer(
   db: Executor,
   scope: Scope,
   input: {
@@ -981,27 +1003,80 @@ export async function submitAttemptAndLockTask(
     taskId: string;
     lastSeenAt: Date;
     change: SubmissionChange;
+    answerId: string;
     now: Date;
   },
-): Promise<TaskRow | undefined> {
+): Promise<{ submitted: boolean; answered?: AnsweredAttempt }> {
   const { change, now } = input;
-  const result = await sql<TaskRow>`
+  const tenantOf = (alias: RawBuilder<unknown>) =>
+    sql`${alias}.organization_id = ${scope.organizationId} and ${alias}.livemode = ${scope.livemode}`;
+  const result = await sql<
+    TaskRow & {
+      attempt_submitted: boolean;
+      all_answers: Array<Omit<TaskAnswerRow, 'created_at'> & { created_at: string }>;
+      all_settlements: Settlement[];
+    }
+  >`
     with submitted as (
-      update assignments set status = 'submitted', response = ${change.response}::jsonb,
+      update assignments a set status = 'submitted', response = ${change.response}::jsonb,
         submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
         active_seconds = ${change.active_seconds}, last_seen_at = ${now}
-      where id = ${input.assignmentId} and worker_id = ${input.workerId}
-        and organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
-        and stage = 'attempt' and status = 'active' and lease_expires_at > ${now}
-        and last_seen_at = ${input.lastSeenAt}
-      returning id
+      where a.id = ${input.assignmentId} and a.worker_id = ${input.workerId}
+        and ${tenantOf(sql`a`)} and a.stage = 'attempt' and a.status = 'active'
+        and a.lease_expires_at > ${now} and a.last_seen_at = ${input.lastSeenAt}
+      returning a.id, a.stage, a.response, a.project_id, a.worker_id
+    ),
+    counted as (
+      update tasks t set answer_count = t.answer_count + 1
+      where t.id = ${input.taskId} and ${tenantOf(sql`t`)} and t.status = 'pending'
+        and t.consensus is null and exists (select 1 from submitted)
+      returning t.*
+    ),
+    added as (
+      insert into task_answers
+        (id, organization_id, livemode, task_id, project_id, worker, response, created_at)
+      select ${input.answerId}, t.organization_id, t.livemode, t.id, t.project_id,
+        ${input.workerId}, ${change.response}::jsonb, ${now}
+      from counted t
+      returning *
     )
-    select t.* from tasks t
-    where t.id = ${input.taskId} and t.organization_id = ${scope.organizationId}
-      and t.livemode = ${scope.livemode} and exists (select 1 from submitted)
-    for no key update of t
+    select counted.*, exists (select 1 from submitted) as attempt_submitted,
+      (select coalesce(json_agg(x order by x.created_at, x.id), '[]') from (
+        select * from task_answers y where y.task_id = ${input.taskId} and ${tenantOf(sql`y`)}
+        union all select * from added
+      ) x) as all_answers,
+      (select coalesce(json_agg(x), '[]') from (
+        select s.id, s.stage, s.response, m.gold_answers, m.gold_score, m.pay_rate
+        from (
+          select b.id, b.stage, b.response, b.project_id, b.worker_id from assignments b
+          where b.task_id = ${input.taskId} and ${tenantOf(sql`b`)} and b.status = 'submitted'
+            and b.stage in ('attempt', 'review', 'audit') and b.id <> ${input.assignmentId}
+          union all select * from submitted
+        ) s
+        left join project_members m on m.project_id = s.project_id and m.worker_id = s.worker_id
+      ) x) as all_settlements
+    from (select 1) as one left join counted on true
   `.execute(db);
-  return result.rows[0];
+  const { attempt_submitted, all_answers, all_settlements, ...task } = result.rows[0]!;
+  if (!attempt_submitted) return { submitted: false };
+  if (!task.id) return { submitted: true };
+  const answers = all_answers.map((answer) => ({
+    ...answer,
+    created_at: new Date(answer.created_at),
+  }));
+  if (answers.length === task.answer_count)
+    return {
+      submitted: true,
+      answered: { task, answers, settlements: all_settlements },
+    };
+  return {
+    submitted: true,
+    answered: {
+      task,
+      answers: await listAnswersOfTask(db, scope, task.id),
+      settlements: await listSettlements(db, scope, task.id),
+    },
+  };
 }
 
 /** One worker's part in `claimAttemptsTogether`. */

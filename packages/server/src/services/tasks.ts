@@ -24,6 +24,7 @@ import {
 } from '../repositories/tasks';
 import { findBatchByName } from '../repositories/batches';
 import { findProjectByName, findProjectsByIds } from '../repositories/projects';
+import type { SettledPay } from '../repositories/workforce';
 import { onBatchTaskFinished } from './batches';
 import type { Effects } from './effects';
 
@@ -263,21 +264,25 @@ export async function finishTask(
   response: Record<string, unknown>,
   effects: Effects,
   now: Date,
-  /** More of the task to write in the same statement (the consensus that decided it). */
-  also: { consensus?: string } = {},
+  also: {
+    /** The consensus that decided it, written in the same statement. */
+    consensus?: string;
+    /** The outcomes and pay of the work on it, written in the same statement. */
+    settle?: readonly SettledPay[];
+  } = {},
 ): Promise<TaskView> {
   const row = await updateTask(
     db,
     scope,
     task.id,
     {
-      ...also,
+      ...(also.consensus === undefined ? {} : { consensus: also.consensus }),
       status: 'completed',
       response: JSON.stringify(response),
       completed_at: now,
       updated_at: now,
     },
-    { unqueue: true },
+    { unqueue: true, settle: also.settle },
   );
   const finished: TaskView = {
     ...row,

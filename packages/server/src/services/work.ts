@@ -46,9 +46,10 @@ import {
   pickQualityTask,
   reopenWorkItems,
   retakeSlot,
-  settleAssignments,
   returnSlot,
-  submitAttemptAndLockTask,
+  submitAttemptAndAnswer,
+  type AnsweredAttempt,
+  type Settlement,
   updateAssignment,
   updateMember,
 } from '../repositories/workforce';
@@ -585,6 +586,8 @@ interface LockedSubmission {
   settings: ProjectSettings;
   parsed: Record<string, unknown>;
   change: SubmissionChange;
+  /** The attempt's answer, added with it, and what deciding its task reads. */
+  answered?: AnsweredAttempt;
 }
 
 /** Whether a read shows an attempt still held, of a task whose answers need no recording first. */
@@ -598,8 +601,11 @@ function heldAttempt(context: SubmissionContext, now: Date): boolean {
 }
 
 /**
- * Marks a held attempt submitted and locks its task, in one statement that writes only while the
- * assignment is held as it was read. Undefined when it no longer is (nothing was written).
+ * Marks a held attempt submitted, adds its answer and locks its task, in one statement that
+ * writes only while the assignment is held as it was read (`submitAttemptAndAnswer`), which also
+ * reads what deciding the task needs. Undefined when the assignment is no longer held (nothing was
+ * written). When the task no longer takes answers, the attempt is marked submitted without one and
+ * the task is locked on its own: deciding then keeps the work as late.
  */
 async function submitAndLockTask(
   db: Executor,
@@ -609,15 +615,22 @@ async function submitAndLockTask(
   decided: Pick<LockedSubmission, 'settings' | 'parsed' | 'change'> & { now: Date },
 ): Promise<LockedSubmission | undefined> {
   const { change, parsed, now } = decided;
-  const task = await submitAttemptAndLockTask(db, scope, {
+  const { submitted, answered } = await submitAttemptAndAnswer(db, scope, {
     assignmentId: assignment.id,
     workerId: assignment.worker_id,
     taskId: assignment.task_id,
     lastSeenAt: assignment.last_seen_at,
     change,
+    answerId: newId(now),
     now,
   });
-  if (!task) return undefined;
+  if (!submitted) return undefined;
+  const task =
+    answered?.task ??
+    (await findTaskForWork(db, scope, assignment.task_id, { lock: true }).then(
+      (shown) => shown && withoutSettings(shown),
+    ));
+  if (!task) throw new Error(`Task ${assignment.task_id} of a held attempt was not found`);
   return {
     assignment,
     submitted: {
@@ -631,6 +644,7 @@ async function submitAndLockTask(
     settings: decided.settings,
     parsed,
     change,
+    answered,
   };
 }
 
@@ -642,7 +656,7 @@ async function decide(
   db: Executor,
   scope: Scope,
   worker: WorkerRow,
-  { assignment, submitted: early, current, settings, parsed, change }: LockedSubmission,
+  { assignment, submitted: early, current, settings, parsed, change, answered }: LockedSubmission,
   effects: Effects,
   now: Date,
 ): Promise<Submission> {
@@ -685,7 +699,7 @@ async function decide(
         : { assignment: scored };
     }
     case 'attempt':
-      await onAttempt(db, scope, current, settings, worker.id, parsed, effects, now);
+      await onAttempt(db, scope, current, settings, worker.id, parsed, effects, now, answered);
       return { assignment: submitted, task: current };
     case 'review':
     case 'audit':
@@ -880,15 +894,19 @@ async function onAttempt(
   response: Record<string, unknown>,
   effects: Effects,
   now: Date,
+  /** The answer, when it was added with the submission. */
+  answered?: AnsweredAttempt,
 ) {
-  const answers = await addAnswerAndList(db, scope, {
-    id: newId(now),
-    task_id: task.id,
-    project_id: task.project_id,
-    worker: workerId,
-    response: JSON.stringify(response),
-    created_at: now,
-  });
+  const answers =
+    answered?.answers ??
+    (await addAnswerAndList(db, scope, {
+      id: newId(now),
+      task_id: task.id,
+      project_id: task.project_id,
+      worker: workerId,
+      response: JSON.stringify(response),
+      created_at: now,
+    }));
   const { min, max, confidence } = settings.consensus;
   if (answers.length < min) return;
   const consensus = await consensusOf(db, scope, task, settings.aggregation.method, answers);
@@ -910,6 +928,7 @@ async function onAttempt(
   if (!settings.review.stage && !audited)
     return complete(db, scope, task, settings, consensus.response, effects, now, {
       consensus: JSON.stringify(described),
+      settlements: answered?.settlements,
     });
   await deleteWorkItems(db, task.id, 'attempt');
   await updateTask(db, scope, task.id, { consensus: JSON.stringify(described) });
@@ -962,7 +981,11 @@ async function onReviewOrAudit(
   );
 }
 
-/** Completes the task with its final response and settles everyone's pay on it. */
+/**
+ * Completes the task with its final response and settles everyone's pay on it, in one statement.
+ * The task is locked, so the work submitted on it (`settlements`, read here when not given) stays
+ * as read.
+ */
 async function complete(
   db: Executor,
   scope: Scope,
@@ -971,11 +994,11 @@ async function complete(
   response: Record<string, unknown>,
   effects: Effects,
   now: Date,
-  also: { consensus?: string } = {},
+  also: { consensus?: string; settlements?: readonly Settlement[] } = {},
 ) {
-  await finishTask(db, scope, task, response, effects, now, also);
   const params = task.params as Record<string, unknown>;
-  const settled = (await listSettlements(db, scope, task.id)).map((row) => {
+  const settlements = also.settlements ?? (await listSettlements(db, scope, task.id));
+  const settle = settlements.map((row) => {
     const accepted =
       row.stage !== 'attempt' ||
       scoreAgainstExpected(task.type, params, row.response ?? {}, response) >= ACCEPT_SCORE;
@@ -992,5 +1015,8 @@ async function complete(
       currency: settings.pay.currency,
     };
   });
-  await settleAssignments(db, settled);
+  await finishTask(db, scope, task, response, effects, now, {
+    consensus: also.consensus,
+    settle,
+  });
 }
