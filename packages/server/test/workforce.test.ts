@@ -6,11 +6,13 @@ import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
   findSubmissionContexts,
+  concludeAttempt,
   submitAttemptAndAnswer,
   submitAttemptsTogether,
   findWorker,
 } from '../src/repositories/workforce';
 import { ClaimBatches } from '../src/services/claim-batches';
+import { listAnswersAround } from '../src/repositories/answers';
 import { createOrganization } from '../src/services/api-keys';
 import { createDeliveryEffects } from '../src/services/deliveries';
 import { reopenLostClaims, submitAssignment } from '../src/services/work';
@@ -738,6 +740,125 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       submitted: true,
     });
     expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(3);
+  });
+
+  it('concludes an attempt in one statement only while its task is as read', async () => {
+    await fixedConsensus('concluded', 2);
+    const db = t.platform.ctx.database.db;
+    const id = await task('concluded', 'one');
+    const people = await workers('co', 2);
+    const held: AssignmentRow[] = [];
+    for (const person of people) {
+      const claimed = await claim(person.api, { project: 'concluded' });
+      held.push(await assignmentRow(claimed.body.assignment.id));
+    }
+    expect((await submit(people[0]!.api, held[0]!.id, { category: 'cat' })).status).toBe(200);
+    const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
+    const [read] = await findSubmissionContexts(db, scope, [
+      { id: held[1]!.id, workerId: held[1]!.worker_id },
+    ]);
+    expect(read!.answers.map((row) => [row.worker, row.response])).toEqual([
+      [held[0]!.worker_id, { category: 'cat' }],
+    ]);
+    expect(read!.settlements.map((row) => row.id).sort()).toEqual(
+      [held[0]!.id, held[1]!.id].sort(),
+    );
+    const now = t.platform.ctx.now();
+    const pay = (row: AssignmentRow, base: number) => ({
+      id: row.id,
+      outcome: 'accepted',
+      base,
+      bonus: 1,
+      currency: 'USD',
+    });
+    const conclusion = (changed: { answerCount?: number; lastSeenAt?: Date } = {}) => ({
+      assignmentId: held[1]!.id,
+      workerId: held[1]!.worker_id,
+      taskId: id,
+      lastSeenAt: changed.lastSeenAt ?? read!.last_seen_at,
+      answerCount: changed.answerCount ?? read!.answers.length,
+      change: {
+        response: JSON.stringify({ category: 'cat' }),
+        submitted_at: now,
+        idempotency_key: 'k-concluded',
+        active_seconds: 4,
+      },
+      answerId: 'ans_concluded',
+      own: pay(held[1]!, 7),
+      others: [pay(held[0]!, 5)],
+      response: JSON.stringify({ category: 'cat' }),
+      consensus: JSON.stringify({ method: 'mv', confidence: 1 }),
+      now,
+    });
+    const untouched = async () => {
+      expect((await assignmentRow(held[1]!.id)).status).toBe('active');
+      expect((await assignmentRow(held[0]!.id)).outcome).toBeNull();
+      expect((await api.get(`/v1/task/${id}`)).body.status).toBe('pending');
+      expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(1);
+    };
+    // An answer the read did not see, or an assignment seen since: nothing is written.
+    expect(await concludeAttempt(db, scope, conclusion({ answerCount: 0 }))).toBeUndefined();
+    await untouched();
+    const earlier = new Date(read!.last_seen_at.getTime() - 1000);
+    expect(await concludeAttempt(db, scope, conclusion({ lastSeenAt: earlier }))).toBeUndefined();
+    await untouched();
+
+    const written = await concludeAttempt(db, scope, conclusion());
+    expect(written).toMatchObject({
+      id: held[1]!.id,
+      status: 'submitted',
+      outcome: 'accepted',
+      pay_base: 7,
+      idempotency_key: 'k-concluded',
+      active_seconds: 4,
+    });
+    expect(await assignmentRow(held[0]!.id)).toMatchObject({ outcome: 'accepted', pay_base: 5 });
+    const done = await db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(done).toMatchObject({ status: 'completed', answer_count: 2 });
+    expect(done.response).toEqual({ category: 'cat' });
+    expect(done.consensus).toEqual({ method: 'mv', confidence: 1 });
+    const queued = await db
+      .selectFrom('work_items')
+      .select('task_id')
+      .where('task_id', '=', id)
+      .execute();
+    expect(queued).toEqual([]);
+    expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(2);
+    // Concluded, it takes no more.
+    expect(await concludeAttempt(db, scope, conclusion())).toBeUndefined();
+  });
+
+  it('concludes directly with a method that learns its annotators, from their other answers too', async () => {
+    await project('learned', { consensus: { min: 2, max: 2 }, leaseSeconds: 600 });
+    const db = t.platform.ctx.database.db;
+    const people = await workers('le', 2);
+    const ids = [await task('learned', 'first'), await task('learned', 'second')];
+    for (const id of ids)
+      for (const person of people) {
+        const claimed = await claim(person.api, { project: 'learned' });
+        expect(claimed.body.assignment.task.id).toBe(id);
+        const answer = { category: 'cat' };
+        expect((await submit(person.api, claimed.body.assignment.id, answer)).status).toBe(200);
+      }
+    for (const id of ids) {
+      const done = (await api.get(`/v1/task/${id}`)).body;
+      expect(done.status).toBe('completed');
+      expect(done.response).toEqual({ category: 'cat' });
+    }
+    // The answers a concluding attempt's consensus learns from: those of the annotators who
+    // answered the task and, before its answer is stored, its own annotator's.
+    const third = await task('learned', 'third');
+    const row = await assignmentRow(
+      (await claim(people[0]!.api, { project: 'learned' })).body.assignment.id,
+    );
+    const scope = { organizationId: row.organization_id, livemode: row.livemode };
+    expect(await listAnswersAround(db, scope, row.project_id, third, 10)).toEqual([]);
+    const around = await listAnswersAround(db, scope, row.project_id, third, 10, row.worker_id);
+    expect([...new Set(around.map((answer) => answer.task_id))].sort()).toEqual([...ids].sort());
   });
 
   it('skips with a reason: the task goes to someone else, never back to the skipper', async () => {

@@ -153,7 +153,10 @@ export async function listAnswersAround(
   projectId: string,
   taskId: string,
   perWorker: number,
+  /** A worker whose answer to the task is not stored yet, to take the recent answers of too. */
+  alsoWorker?: string,
 ): Promise<ProjectAnswer[]> {
+  const adding = alsoWorker === undefined ? sql`` : sql`union select ${alsoWorker}`;
   const result = await sql<ProjectAnswer>`
     select ta.*, t.type, t.params, t.status, t.response as task_response
     from task_answers ta
@@ -162,7 +165,7 @@ export async function listAnswersAround(
       and ta.project_id = ${projectId} and t.kind = 'task'
       and ta.task_id in (
         select recent.task_id
-        from (select distinct worker from task_answers where task_id = ${taskId}) w
+        from (select distinct worker from task_answers where task_id = ${taskId} ${adding}) w
         cross join lateral (
           select r.task_id from task_answers r
           where r.project_id = ${projectId} and r.worker = w.worker

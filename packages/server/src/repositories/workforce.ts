@@ -554,7 +554,11 @@ export interface SettledPay {
  * The statement writing outcomes and pay for one or more assignments, part of the statement that
  * completes their task (`updateTask`).
  */
-export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<string, unknown>> {
+export function settledPay(
+  rows: readonly SettledPay[],
+  /** A condition the statement writes under. */
+  when: RawBuilder<unknown> = sql`true`,
+): RawBuilder<Record<string, unknown>> {
   const values = sql.join(
     rows.map(
       (row) =>
@@ -566,7 +570,7 @@ export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<strin
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
       currency = v.currency
     from (values ${values}) as v(id, outcome, base, bonus, currency)
-    where a.id = v.id
+    where a.id = v.id and ${when}
   `;
 }
 
@@ -846,6 +850,14 @@ export type SubmissionContext = AssignmentRow & {
   project_name: string;
   batch_name: string | null;
   settings: Record<string, unknown> | null;
+  callback_url: string | null;
+  /** The task's answers, oldest first, as read with the rest. */
+  answers: TaskAnswerRow[];
+  /**
+   * The task's submitted queue-stage work (`listSettlements`) and, as it stood when read, this
+   * assignment.
+   */
+  settlements: Settlement[];
 };
 
 /** The submission contexts of these assignments, in one statement; those found, in any order. */
@@ -854,10 +866,23 @@ export async function findSubmissionContexts(
   scope: Scope,
   asks: readonly { id: string; workerId: string }[],
 ): Promise<SubmissionContext[]> {
-  const result = await sql<SubmissionContext>`
+  const result = await sql<
+    Omit<SubmissionContext, 'answers'> & {
+      answers: Array<Omit<TaskAnswerRow, 'created_at'> & { created_at: string }>;
+    }
+  >`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
       t.consensus is not null as concluded, t.answer_count, p.name as project_name,
-      b.name as batch_name, p.settings
+      b.name as batch_name, p.settings, t.callback_url,
+      (select coalesce(json_agg(x order by x.created_at, x.id), '[]') from task_answers x
+        where x.task_id = t.id) as answers,
+      (select coalesce(json_agg(x), '[]') from (
+        select s.id, s.stage, s.response, m.gold_answers, m.gold_score, m.pay_rate
+        from assignments s
+        left join project_members m on m.project_id = s.project_id and m.worker_id = s.worker_id
+        where s.task_id = t.id and s.stage in ('attempt', 'review', 'audit')
+          and (s.status = 'submitted' or s.id = a.id)
+      ) x) as settlements
     from assignments a
     join tasks t on t.id = a.task_id
     join projects p on p.id = a.project_id
@@ -867,7 +892,90 @@ export async function findSubmissionContexts(
   `.execute(db);
   const asked = new Map(asks.map((ask) => [ask.id, ask.workerId]));
   // Someone else's assignment is not found.
-  return result.rows.filter((row) => asked.get(row.id) === row.worker_id);
+  return result.rows
+    .filter((row) => asked.get(row.id) === row.worker_id)
+    .map((row) => ({
+      ...row,
+      answers: row.answers.map((answer) => ({
+        ...answer,
+        created_at: new Date(answer.created_at),
+      })),
+    }));
+}
+
+/**
+ * Concludes a task's attempts with a held attempt, in one statement that writes only while the
+ * task is as the caller read it when deciding: pending, with no consensus and `answerCount`
+ * answers (it locks the task), and the attempt held as read. It marks the attempt submitted with
+ * its pay, adds its answer, completes the task with `response` and `consensus`, takes it off the
+ * queue and settles the pay of the rest of its work. Returns the assignment as written, or
+ * nothing when anything had changed (nothing was written).
+ */
+export async function concludeAttempt(
+  db: Executor,
+  scope: Scope,
+  input: {
+    assignmentId: string;
+    workerId: string;
+    taskId: string;
+    lastSeenAt: Date;
+    answerCount: number;
+    change: SubmissionChange;
+    answerId: string;
+    /** This attempt's outcome and pay. */
+    own: SettledPay;
+    /** The outcomes and pay of the task's other submitted work. */
+    others: readonly SettledPay[];
+    response: string;
+    consensus: string;
+    now: Date;
+  },
+): Promise<AssignmentRow | undefined> {
+  const { change, own, now } = input;
+  const tenantOf = (alias: RawBuilder<unknown>) =>
+    sql`${alias}.organization_id = ${scope.organizationId} and ${alias}.livemode = ${scope.livemode}`;
+  const settled =
+    input.others.length > 0
+      ? sql`, settled as (${settledPay(input.others, sql`exists (select 1 from submitted)`)})`
+      : sql``;
+  const result = await sql<AssignmentRow>`
+    with task as (
+      select t.id from tasks t
+      where t.id = ${input.taskId} and ${tenantOf(sql`t`)} and t.status = 'pending'
+        and t.consensus is null and t.answer_count = ${input.answerCount}
+      for no key update of t
+    ),
+    submitted as (
+      update assignments a set status = 'submitted', response = ${change.response}::jsonb,
+        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+        active_seconds = ${change.active_seconds}, last_seen_at = ${now},
+        outcome = ${own.outcome}::text, pay_base = ${own.base}::int,
+        pay_bonus = ${own.bonus}::int, currency = ${own.currency}::text
+      where a.id = ${input.assignmentId} and a.worker_id = ${input.workerId}
+        and ${tenantOf(sql`a`)} and a.stage = 'attempt' and a.status = 'active'
+        and a.lease_expires_at > ${now} and a.last_seen_at = ${input.lastSeenAt}
+        and exists (select 1 from task)
+      returning a.*
+    ),
+    added as (
+      insert into task_answers
+        (id, organization_id, livemode, task_id, project_id, worker, response, created_at)
+      select ${input.answerId}, s.organization_id, s.livemode, s.task_id, s.project_id,
+        s.worker_id, ${change.response}::jsonb, ${now}
+      from submitted s
+    ),
+    unqueued as (
+      delete from work_items where task_id = ${input.taskId} and exists (select 1 from submitted)
+    ),
+    finished as (
+      update tasks t set answer_count = t.answer_count + 1, status = 'completed',
+        response = ${input.response}::jsonb, consensus = ${input.consensus}::jsonb,
+        completed_at = ${now}, updated_at = ${now}
+      where t.id = ${input.taskId} and exists (select 1 from submitted)
+    )${settled}
+    select * from submitted
+  `.execute(db);
+  return result.rows[0];
 }
 
 /** What a submission writes to its assignment. */

@@ -167,21 +167,34 @@ const NEIGHBOURHOOD = 400;
 export async function consensusOf(
   db: Executor,
   scope: Scope,
-  task: TaskView,
+  task: Pick<TaskView, 'id' | 'type' | 'params' | 'status' | 'project_id'>,
   method: TruthMethod,
   /** The task's answers, when the caller has just read them. */
   own?: readonly TaskAnswerRow[],
+  /** An answer not stored yet, to count with the stored ones (it is among `own` when given). */
+  adding?: TaskAnswerRow,
 ): Promise<TaskConsensus> {
   const learnsAnnotators = task.type === 'categorization' && method !== 'mv';
+  const ofTask = (row: TaskAnswerRow) => ({
+    ...row,
+    type: task.type,
+    params: task.params as Record<string, unknown>,
+    status: task.status,
+  });
   const rows =
     task.project_id && learnsAnnotators
-      ? await listAnswersAround(db, scope, task.project_id, task.id, NEIGHBOURHOOD)
-      : (own ?? (await listAnswersOfTask(db, scope, task.id))).map((row) => ({
-          ...row,
-          type: task.type,
-          params: task.params as Record<string, unknown>,
-          status: task.status,
-        }));
+      ? [
+          ...(await listAnswersAround(
+            db,
+            scope,
+            task.project_id,
+            task.id,
+            NEIGHBOURHOOD,
+            adding?.worker,
+          )),
+          ...(adding ? [ofTask(adding)] : []),
+        ]
+      : (own ?? (await listAnswersOfTask(db, scope, task.id))).map(ofTask);
   const aggregation = aggregateTasks(groupByTask(rows), method);
   return aggregation.tasks.get(task.id)!;
 }

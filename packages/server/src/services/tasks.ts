@@ -289,9 +289,20 @@ export async function finishTask(
     project_name: task.project_name,
     batch_name: task.batch_name,
   };
+  await announceFinished(db, scope, finished, effects, now);
+  return finished;
+}
+
+/** What follows a task's completion in its transaction: its callback, its batch's completion. */
+export async function announceFinished(
+  db: Executor,
+  scope: Scope,
+  finished: TaskView,
+  effects: Effects,
+  now: Date,
+) {
   await effects.taskChanged(db, scope, finished, 'task.completed');
   if (finished.batch_id) await onBatchTaskFinished(db, scope, finished.batch_id, effects, now);
-  return finished;
 }
 
 /** Delivers a response for a pending task (native API: imports, models, operators). */

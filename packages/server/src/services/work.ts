@@ -11,10 +11,11 @@ import {
   type Scope,
 } from '@quorum/core';
 import { goldStanding } from '@quorum/quality';
-import type { Executor } from '../db/executor';
+import { inTransaction, type Executor } from '../db/executor';
 import type {
   AssignmentRow,
   AssignmentStage,
+  TaskAnswerRow,
   MemberStatus,
   ProjectMemberRow,
   ProjectRow,
@@ -48,19 +49,21 @@ import {
   retakeSlot,
   returnSlot,
   submitAttemptAndAnswer,
+  concludeAttempt,
   type AnsweredAttempt,
+  type SettledPay,
   type Settlement,
   updateAssignment,
   updateMember,
 } from '../repositories/workforce';
-import { canonicalJson, scoreAgainstExpected } from './consensus';
+import { canonicalJson, scoreAgainstExpected, type TaskConsensus } from './consensus';
 import { consensusOf } from './answers';
 import { isLiveChat, withRecordedConversation } from './chat-transcript';
 import type { ClaimBatches } from './claim-batches';
 import type { SubmissionBatches } from './submission-batches';
 import type { Effects } from './effects';
 import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
-import { finishTask } from './tasks';
+import { announceFinished, finishTask } from './tasks';
 
 /** Attempts at least this close to the final response (the task type's score) are accepted. */
 export const ACCEPT_SCORE = 0.5;
@@ -728,47 +731,177 @@ export interface ShownTask {
 }
 
 /**
- * The common submission, outside any transaction: a held attempt whose answer cannot conclude its
+ * The common submission, outside any transaction. A held attempt whose answer cannot conclude its
  * task (the task has fewer than `consensus.min` answers with it) is read, then stored, each
- * together with the other submissions arriving in this process (`SubmissionBatches`). When that
- * does not apply nothing was written, and what was read is handed back: `submitAssignment` then
- * decides, and says why when it refuses. A response that does not fit the task type is refused
- * here all the same.
+ * together with the other submissions arriving in this process (`SubmissionBatches`). One whose
+ * answer concludes it is decided from what was read, and when that completes the task (a
+ * confident consensus or `consensus.max` answers, and no review or audit), one statement writes
+ * it all while the task is still as read (`concludeAttempt`), in a transaction with its callback
+ * and batch when it has them. When none of that applies nothing was written, and what was read is
+ * handed back: `submitAssignment` then decides, and says why when it refuses. A response that
+ * does not fit the task type is refused here all the same.
  */
 export async function submitDirectly(
+  db: Executor,
   batches: SubmissionBatches,
   scope: Scope,
   worker: WorkerRow,
   id: string,
   response: unknown,
   idempotencyKey: string | undefined,
+  effects: Effects,
   now: Date,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
-  const found = await batches.read(scope, id, worker.id);
-  if (!found || !heldAttempt(found, now) || found.task_status !== 'pending' || found.concluded)
-    return { context: found };
-  const settings = settingsOf({ settings: found.settings ?? {} });
-  if (found.answer_count + 1 >= settings.consensus.min) return { context: found };
-  const parsed = parseAsUnprocessable(found.type, response, found.params);
-  const assignment = await batches.store(scope, {
-    assignmentId: found.id,
-    taskId: found.task_id,
-    projectId: found.project_id,
-    workerId: worker.id,
-    answerId: newId(now),
-    change: submissionChange(found, parsed, idempotencyKey, settings, now),
-    min: settings.consensus.min,
-  });
+  let found = await batches.read(scope, id, worker.id);
+  if (!open(found, now)) return { context: found };
+  let made = attemptOf(found, response, idempotencyKey, now);
+  let assignment: AssignmentRow | undefined;
+  if (!made.concludes) {
+    assignment = await batches.store(scope, {
+      assignmentId: found.id,
+      taskId: found.task_id,
+      projectId: found.project_id,
+      workerId: worker.id,
+      answerId: newId(now),
+      change: made.change,
+      min: made.settings.consensus.min,
+    });
+    if (assignment) return { assignment, task: shownTask(found) };
+    // Not stored: often because the task's other attempts were stored meanwhile and this one now
+    // concludes it. What is read again decides.
+    found = await batches.read(scope, id, worker.id);
+    if (!open(found, now)) return { context: found };
+    made = attemptOf(found, response, idempotencyKey, now);
+    if (!made.concludes) return { context: found };
+  }
+  const { settings, parsed, change } = made;
+  assignment = await concludeDirectly(db, scope, found, settings, parsed, change, effects, now);
   if (!assignment) return { context: found };
+  return { assignment, task: shownTask(found) };
+}
+
+/** Whether a read shows a held attempt on a task still taking answers. */
+function open(context: SubmissionContext | undefined, now: Date): context is SubmissionContext {
+  return (
+    !!context &&
+    heldAttempt(context, now) &&
+    context.task_status === 'pending' &&
+    !context.concluded
+  );
+}
+
+/** A submission's response checked and its changes made, from what was read of it. */
+function attemptOf(
+  found: SubmissionContext,
+  response: unknown,
+  idempotencyKey: string | undefined,
+  now: Date,
+) {
+  const settings = settingsOf({ settings: found.settings ?? {} });
+  const parsed = parseAsUnprocessable(found.type, response, found.params);
   return {
-    assignment,
-    task: {
-      id: found.task_id,
-      type: found.type,
-      project_name: found.project_name,
-      instruction: found.instruction,
-      params: found.params,
-    },
+    settings,
+    parsed,
+    change: submissionChange(found, parsed, idempotencyKey, settings, now),
+    /** Whether its answer takes the task to its minimum. */
+    concludes: found.answer_count + 1 >= settings.consensus.min,
+  };
+}
+
+function shownTask(found: SubmissionContext): ShownTask {
+  return {
+    id: found.task_id,
+    type: found.type,
+    project_name: found.project_name,
+    instruction: found.instruction,
+    params: found.params,
+  };
+}
+
+/**
+ * A held attempt that concludes its task's attempts, decided from what was read of the task:
+ * undefined, with nothing written, unless it completes the task and the task was still as read.
+ */
+async function concludeDirectly(
+  db: Executor,
+  scope: Scope,
+  found: SubmissionContext,
+  settings: ProjectSettings,
+  parsed: Record<string, unknown>,
+  change: SubmissionChange,
+  effects: Effects,
+  now: Date,
+): Promise<AssignmentRow | undefined> {
+  if (settings.review.stage || drawnForAudit(found.task_id, settings.review.auditRate))
+    return undefined;
+  const answer: TaskAnswerRow = {
+    id: newId(now),
+    organization_id: found.organization_id,
+    livemode: found.livemode,
+    task_id: found.task_id,
+    project_id: found.project_id,
+    worker: found.worker_id,
+    response: parsed,
+    score: null,
+    created_at: now,
+  };
+  const answers = [...found.answers, answer];
+  const task = {
+    id: found.task_id,
+    type: found.type,
+    params: found.params,
+    status: 'pending' as const,
+    project_id: found.project_id,
+  };
+  const { max, confidence } = settings.consensus;
+  const consensus = await consensusOf(
+    db,
+    scope,
+    task,
+    settings.aggregation.method,
+    answers,
+    answer,
+  );
+  if (consensus.confidence < confidence && answers.length < max) return undefined;
+  const pay = payOf(
+    task,
+    settings,
+    consensus.response,
+    found.settlements.map((row) => (row.id === found.id ? { ...row, response: parsed } : row)),
+  );
+  const write = (db: Executor) =>
+    concludeAttempt(db, scope, {
+      assignmentId: found.id,
+      workerId: found.worker_id,
+      taskId: found.task_id,
+      lastSeenAt: found.last_seen_at,
+      answerCount: found.answers.length,
+      change,
+      answerId: answer.id,
+      own: pay.find((row) => row.id === found.id)!,
+      others: pay.filter((row) => row.id !== found.id),
+      response: JSON.stringify(consensus.response),
+      consensus: JSON.stringify(described(consensus)),
+      now,
+    });
+  if (!found.callback_url && !found.batch_id) return write(db);
+  return inTransaction(db, async (tx) => {
+    const written = await write(tx);
+    if (written) {
+      const finished = await findTask(tx, scope, found.task_id);
+      await announceFinished(tx, scope, finished!, effects, now);
+    }
+    return written;
+  });
+}
+
+/** A consensus as a task keeps it. */
+function described(consensus: TaskConsensus) {
+  return {
+    method: consensus.method,
+    confidence: consensus.confidence,
+    answers: consensus.answers,
+    response: consensus.response,
   };
 }
 
@@ -918,20 +1051,14 @@ async function onAttempt(
     if (outstanding === 0) await openSlots(db, queueKey(task), 'attempt', 1);
     return;
   }
-  const described = {
-    method: consensus.method,
-    confidence: consensus.confidence,
-    answers: consensus.answers,
-    response: consensus.response,
-  };
   const audited = drawnForAudit(task.id, settings.review.auditRate);
   if (!settings.review.stage && !audited)
     return complete(db, scope, task, settings, consensus.response, effects, now, {
-      consensus: JSON.stringify(described),
+      consensus: JSON.stringify(described(consensus)),
       settlements: answered?.settlements,
     });
   await deleteWorkItems(db, task.id, 'attempt');
-  await updateTask(db, scope, task.id, { consensus: JSON.stringify(described) });
+  await updateTask(db, scope, task.id, { consensus: JSON.stringify(described(consensus)) });
   return openSlots(db, queueKey(task), settings.review.stage ? 'review' : 'audit', 1);
 }
 
@@ -996,9 +1123,22 @@ async function complete(
   now: Date,
   also: { consensus?: string; settlements?: readonly Settlement[] } = {},
 ) {
-  const params = task.params as Record<string, unknown>;
   const settlements = also.settlements ?? (await listSettlements(db, scope, task.id));
-  const settle = settlements.map((row) => {
+  await finishTask(db, scope, task, response, effects, now, {
+    consensus: also.consensus,
+    settle: payOf(task, settings, response, settlements),
+  });
+}
+
+/** The outcome and pay of each piece of work on a task that completed with `response`. */
+function payOf(
+  task: Pick<TaskView, 'type' | 'params'>,
+  settings: ProjectSettings,
+  response: Record<string, unknown>,
+  settlements: readonly Settlement[],
+): SettledPay[] {
+  const params = task.params as Record<string, unknown>;
+  return settlements.map((row) => {
     const accepted =
       row.stage !== 'attempt' ||
       scoreAgainstExpected(task.type, params, row.response ?? {}, response) >= ACCEPT_SCORE;
@@ -1014,9 +1154,5 @@ async function complete(
       bonus: pay.bonus,
       currency: settings.pay.currency,
     };
-  });
-  await finishTask(db, scope, task, response, effects, now, {
-    consensus: also.consensus,
-    settle,
   });
 }

@@ -226,12 +226,14 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const key = request.headers['idempotency-key'];
       const now = ctx.now();
       const direct = await submitDirectly(
+        db,
         submissions,
         scope,
         me,
         id,
         request.body.response,
         key,
+        effects,
         now,
       );
       if ('assignment' in direct)
