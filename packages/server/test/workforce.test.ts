@@ -6,7 +6,7 @@ import type { AssignmentRow } from '../src/db/schema';
 import {
   claimAttemptsTogether,
   findSubmissionContexts,
-  concludeAttempt,
+  concludeAttempts,
   submitAttemptAndAnswer,
   submitAttemptsTogether,
   findWorker,
@@ -742,7 +742,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(3);
   });
 
-  it('concludes an attempt in one statement only while its task is as read', async () => {
+  it('concludes attempts in one statement, each only while its task is as read', async () => {
     await fixedConsensus('concluded', 2);
     const db = t.platform.ctx.database.db;
     const id = await task('concluded', 'one');
@@ -788,8 +788,9 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       others: [pay(held[0]!, 5)],
       response: JSON.stringify({ category: 'cat' }),
       consensus: JSON.stringify({ method: 'mv', confidence: 1 }),
-      now,
     });
+    const conclude = (...conclusions: ReturnType<typeof conclusion>[]) =>
+      concludeAttempts(db, scope, conclusions, now);
     const untouched = async () => {
       expect((await assignmentRow(held[1]!.id)).status).toBe('active');
       expect((await assignmentRow(held[0]!.id)).outcome).toBeNull();
@@ -797,14 +798,32 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(1);
     };
     // An answer the read did not see, or an assignment seen since: nothing is written.
-    expect(await concludeAttempt(db, scope, conclusion({ answerCount: 0 }))).toBeUndefined();
+    expect(await conclude(conclusion({ answerCount: 0 }))).toEqual([]);
     await untouched();
     const earlier = new Date(read!.last_seen_at.getTime() - 1000);
-    expect(await concludeAttempt(db, scope, conclusion({ lastSeenAt: earlier }))).toBeUndefined();
+    expect(await conclude(conclusion({ lastSeenAt: earlier }))).toEqual([]);
     await untouched();
 
-    const written = await concludeAttempt(db, scope, conclusion());
-    expect(written).toMatchObject({
+    // Two tasks in one statement: the one still as read is concluded, the other left alone.
+    const other = await task('concluded', 'two');
+    const second = await assignmentRow(
+      (await claim(people[0]!.api, { project: 'concluded' })).body.assignment.id,
+    );
+    expect(second.task_id).toBe(other);
+    const stale = {
+      ...conclusion(),
+      assignmentId: second.id,
+      workerId: second.worker_id,
+      taskId: other,
+      lastSeenAt: second.last_seen_at,
+      answerCount: 1,
+      answerId: 'ans_stale',
+      own: pay(second, 3),
+      others: [],
+    };
+    const written = await conclude(stale, conclusion());
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject({
       id: held[1]!.id,
       status: 'submitted',
       outcome: 'accepted',
@@ -812,6 +831,8 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       idempotency_key: 'k-concluded',
       active_seconds: 4,
     });
+    expect((await assignmentRow(second.id)).status).toBe('active');
+    expect((await api.get(`/v1/task/${other}`)).body.status).toBe('pending');
     expect(await assignmentRow(held[0]!.id)).toMatchObject({ outcome: 'accepted', pay_base: 5 });
     const done = await db
       .selectFrom('tasks')
@@ -824,12 +845,12 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const queued = await db
       .selectFrom('work_items')
       .select('task_id')
-      .where('task_id', '=', id)
+      .where('task_id', 'in', [id, other])
       .execute();
-    expect(queued).toEqual([]);
+    expect(queued).toEqual([{ task_id: other }]);
     expect((await api.get(`/api/v1/tasks/${id}/answers`)).body.docs).toHaveLength(2);
     // Concluded, it takes no more.
-    expect(await concludeAttempt(db, scope, conclusion())).toBeUndefined();
+    expect(await conclude(conclusion())).toEqual([]);
   });
 
   it('concludes directly with a method that learns its annotators, from their other answers too', async () => {

@@ -554,11 +554,7 @@ export interface SettledPay {
  * The statement writing outcomes and pay for one or more assignments, part of the statement that
  * completes their task (`updateTask`).
  */
-export function settledPay(
-  rows: readonly SettledPay[],
-  /** A condition the statement writes under. */
-  when: RawBuilder<unknown> = sql`true`,
-): RawBuilder<Record<string, unknown>> {
+export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<string, unknown>> {
   const values = sql.join(
     rows.map(
       (row) =>
@@ -570,7 +566,7 @@ export function settledPay(
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
       currency = v.currency
     from (values ${values}) as v(id, outcome, base, bonus, currency)
-    where a.id = v.id and ${when}
+    where a.id = v.id
   `;
 }
 
@@ -903,79 +899,125 @@ export async function findSubmissionContexts(
     }));
 }
 
+/** An attempt that concludes its task, for `concludeAttempts` to write. */
+export interface Conclusion {
+  assignmentId: string;
+  workerId: string;
+  taskId: string;
+  /** When the attempt was last seen as read: it is written only while that holds. */
+  lastSeenAt: Date;
+  /** The task's answers as read: it is written only while the task has as many. */
+  answerCount: number;
+  change: SubmissionChange;
+  answerId: string;
+  /** This attempt's outcome and pay. */
+  own: SettledPay;
+  /** The outcomes and pay of the task's other submitted work. */
+  others: readonly SettledPay[];
+  /** The task's response and consensus, as JSON. */
+  response: string;
+  consensus: string;
+}
+
 /**
- * Concludes a task's attempts with a held attempt, in one statement that writes only while the
- * task is as the caller read it when deciding: pending, with no consensus and `answerCount`
- * answers (it locks the task), and the attempt held as read. It marks the attempt submitted with
- * its pay, adds its answer, completes the task with `response` and `consensus`, takes it off the
- * queue and settles the pay of the rest of its work. Returns the assignment as written, or
- * nothing when anything had changed (nothing was written).
+ * Concludes tasks' attempts, each task with one held attempt (at most one per task), in one
+ * statement that writes for a task only while it is as the caller read it when deciding: pending,
+ * with no consensus and `answerCount` answers, and its attempt held as read. For each such task it
+ * marks the attempt submitted with its pay, adds its answer, completes the task with its response
+ * and consensus, takes it off the queue and settles the pay of the rest of its work. It locks the
+ * attempts, then their tasks, each in id order, as `submitAttemptsTogether` does. Returns the
+ * assignments written; for the others nothing was written.
  */
-export async function concludeAttempt(
+export async function concludeAttempts(
   db: Executor,
   scope: Scope,
-  input: {
-    assignmentId: string;
-    workerId: string;
-    taskId: string;
-    lastSeenAt: Date;
-    answerCount: number;
-    change: SubmissionChange;
-    answerId: string;
-    /** This attempt's outcome and pay. */
-    own: SettledPay;
-    /** The outcomes and pay of the task's other submitted work. */
-    others: readonly SettledPay[];
-    response: string;
-    consensus: string;
-    now: Date;
-  },
-): Promise<AssignmentRow | undefined> {
-  const { change, own, now } = input;
-  const tenantOf = (alias: RawBuilder<unknown>) =>
-    sql`${alias}.organization_id = ${scope.organizationId} and ${alias}.livemode = ${scope.livemode}`;
+  conclusions: readonly Conclusion[],
+  now: Date,
+): Promise<AssignmentRow[]> {
+  const column = <T>(pick: (conclusion: Conclusion) => T) => conclusions.map(pick);
+  const others = conclusions.flatMap((c) => c.others.map((pay) => ({ ...pay, taskId: c.taskId })));
   const settled =
-    input.others.length > 0
-      ? sql`, settled as (${settledPay(input.others, sql`exists (select 1 from submitted)`)})`
-      : sql``;
+    others.length === 0
+      ? sql``
+      : sql`, settled as (
+          update assignments b set outcome = coalesce(v.outcome, b.outcome), pay_base = v.base,
+            pay_bonus = v.bonus, currency = v.currency
+          from unnest(
+            ${others.map((o) => o.id)}::text[], ${others.map((o) => o.taskId)}::text[],
+            ${others.map((o) => o.outcome)}::text[], ${others.map((o) => o.base)}::int[],
+            ${others.map((o) => o.bonus)}::int[], ${others.map((o) => o.currency)}::text[]
+          ) as v(id, task_id, outcome, base, bonus, currency)
+          where b.id = v.id and v.task_id in (select task_id from submitted)
+        )`;
   const result = await sql<AssignmentRow>`
-    with task as (
-      select t.id from tasks t
-      where t.id = ${input.taskId} and ${tenantOf(sql`t`)} and t.status = 'pending'
-        and t.consensus is null and t.answer_count = ${input.answerCount}
+    with asked as materialized (
+      select * from unnest(
+        ${column((c) => c.assignmentId)}::text[],
+        ${column((c) => c.workerId)}::text[],
+        ${column((c) => c.taskId)}::text[],
+        ${column((c) => c.lastSeenAt)}::timestamptz[],
+        ${column((c) => c.answerCount)}::int[],
+        ${column((c) => c.change.response)}::text[],
+        ${column((c) => c.change.submitted_at)}::timestamptz[],
+        ${column((c) => c.change.idempotency_key)}::text[],
+        ${column((c) => c.change.active_seconds)}::float8[],
+        ${column((c) => c.answerId)}::text[],
+        ${column((c) => c.own.outcome)}::text[],
+        ${column((c) => c.own.base)}::int[],
+        ${column((c) => c.own.bonus)}::int[],
+        ${column((c) => c.own.currency)}::text[],
+        ${column((c) => c.response)}::text[],
+        ${column((c) => c.consensus)}::text[]
+      ) as v(id, worker_id, task_id, last_seen_at, answer_count, response, submitted_at,
+        idempotency_key, active_seconds, answer_id, outcome, base, bonus, currency,
+        task_response, consensus)
+    ),
+    mine as materialized (
+      select a.id from assignments a join asked v on v.id = a.id
+      where a.worker_id = v.worker_id and a.task_id = v.task_id
+        and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+        and a.stage = 'attempt' and a.status = 'active' and a.lease_expires_at > ${now}
+        and a.last_seen_at = v.last_seen_at
+      order by a.id
+      for update of a
+    ),
+    as_read as materialized (
+      select t.id from tasks t join asked v on v.task_id = t.id
+      where v.id in (select id from mine)
+        and t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+        and t.status = 'pending' and t.consensus is null and t.answer_count = v.answer_count
+      order by t.id
       for no key update of t
     ),
     submitted as (
-      update assignments a set status = 'submitted', response = ${change.response}::jsonb,
-        submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
-        active_seconds = ${change.active_seconds}, last_seen_at = ${now},
-        outcome = ${own.outcome}::text, pay_base = ${own.base}::int,
-        pay_bonus = ${own.bonus}::int, currency = ${own.currency}::text
-      where a.id = ${input.assignmentId} and a.worker_id = ${input.workerId}
-        and ${tenantOf(sql`a`)} and a.stage = 'attempt' and a.status = 'active'
-        and a.lease_expires_at > ${now} and a.last_seen_at = ${input.lastSeenAt}
-        and exists (select 1 from task)
+      update assignments a set status = 'submitted', response = v.response::jsonb,
+        submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
+        active_seconds = v.active_seconds, last_seen_at = ${now}, outcome = v.outcome,
+        pay_base = v.base, pay_bonus = v.bonus, currency = v.currency
+      from asked v
+      where a.id = v.id and a.id in (select id from mine) and v.task_id in (select id from as_read)
       returning a.*
     ),
     added as (
       insert into task_answers
         (id, organization_id, livemode, task_id, project_id, worker, response, created_at)
-      select ${input.answerId}, s.organization_id, s.livemode, s.task_id, s.project_id,
-        s.worker_id, ${change.response}::jsonb, ${now}
-      from submitted s
+      select v.answer_id, s.organization_id, s.livemode, s.task_id, s.project_id, s.worker_id,
+        v.response::jsonb, ${now}
+      from submitted s join asked v on v.id = s.id
     ),
     unqueued as (
-      delete from work_items where task_id = ${input.taskId} and exists (select 1 from submitted)
+      delete from work_items where task_id in (select task_id from submitted)
     ),
     finished as (
       update tasks t set answer_count = t.answer_count + 1, status = 'completed',
-        response = ${input.response}::jsonb, consensus = ${input.consensus}::jsonb,
+        response = v.task_response::jsonb, consensus = v.consensus::jsonb,
         completed_at = ${now}, updated_at = ${now}
-      where t.id = ${input.taskId} and exists (select 1 from submitted)
+      from asked v
+      where t.id = v.task_id and v.id in (select id from submitted)
     )${settled}
     select * from submitted
   `.execute(db);
-  return result.rows[0];
+  return result.rows;
 }
 
 /** What a submission writes to its assignment. */

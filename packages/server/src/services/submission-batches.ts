@@ -2,9 +2,11 @@ import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import type { AssignmentRow } from '../db/schema';
 import {
+  concludeAttempts,
   findSubmissionContexts,
   submitAttemptsTogether,
   type AttemptToStore,
+  type Conclusion,
   type SubmissionContext,
 } from '../repositories/workforce';
 import { Gathering } from './gathering';
@@ -21,15 +23,17 @@ interface Read {
 
 /**
  * Direct submissions in one organization and mode, gathered: while a statement reads the
- * submissions that arrived (`findSubmissionContexts`) or stores their attempts
- * (`submitAttemptsTogether`), the next ones wait, and the next statement serves all of them, each
- * assignment once. An attempt it does not store (its task would reach its minimum, the assignment
- * is no longer held, the statement failed) resolves to undefined with nothing written, and the
- * caller takes the general path.
+ * submissions that arrived (`findSubmissionContexts`), stores their attempts
+ * (`submitAttemptsTogether`) or concludes their tasks (`concludeAttempts`), the next ones wait,
+ * and the next statement serves all of them, each assignment (and, concluding, each task) once.
+ * An attempt it does not write (its task would reach its minimum, or changed since it was read,
+ * the assignment is no longer held, the statement failed) resolves to undefined with nothing
+ * written, and the caller takes the general path.
  */
 export class SubmissionBatches {
   private readonly stores: Gathering<Asked, AssignmentRow | undefined>;
   private readonly reads: Gathering<Read, SubmissionContext | undefined>;
+  private readonly concludes: Gathering<Conclusion & { scope: Scope }, AssignmentRow | undefined>;
 
   constructor(
     private readonly db: Executor,
@@ -50,6 +54,12 @@ export class SubmissionBatches {
       distinct: (read) => read.id,
       most: 64,
     });
+    this.concludes = new Gathering({
+      run: (asked) =>
+        this.written(asked, () => concludeAttempts(this.db, asked[0]!.scope, asked, this.now())),
+      distinct: (asked) => asked.taskId,
+      most: 64,
+    });
   }
 
   /** What a submission needs to know of its assignment (`SubmissionContext`). */
@@ -64,15 +74,30 @@ export class SubmissionBatches {
     });
   }
 
-  private async run(asked: Asked[]): Promise<(AssignmentRow | undefined)[]> {
-    let stored: AssignmentRow[];
+  /** Concludes a task with the attempt (`concludeAttempts`), when it is still as read. */
+  conclude(scope: Scope, conclusion: Conclusion): Promise<AssignmentRow | undefined> {
+    return this.concludes.add(keyOf(scope), { ...conclusion, scope });
+  }
+
+  private run(asked: Asked[]): Promise<(AssignmentRow | undefined)[]> {
+    return this.written(asked, () =>
+      submitAttemptsTogether(this.db, asked[0]!.scope, asked, this.now()),
+    );
+  }
+
+  /** Each asked assignment as the statement wrote it; none when it failed. */
+  private async written(
+    asked: readonly { assignmentId: string }[],
+    write: () => Promise<AssignmentRow[]>,
+  ): Promise<(AssignmentRow | undefined)[]> {
+    let rows: AssignmentRow[];
     try {
-      stored = await submitAttemptsTogether(this.db, asked[0]!.scope, asked, this.now());
+      rows = await write();
     } catch (error) {
       this.onError(error);
       return asked.map(() => undefined);
     }
-    const byId = new Map(stored.map((row) => [row.id, row]));
+    const byId = new Map(rows.map((row) => [row.id, row]));
     return asked.map(({ assignmentId }) => byId.get(assignmentId));
   }
 }

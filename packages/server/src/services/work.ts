@@ -49,8 +49,9 @@ import {
   retakeSlot,
   returnSlot,
   submitAttemptAndAnswer,
-  concludeAttempt,
+  concludeAttempts,
   type AnsweredAttempt,
+  type Conclusion,
   type SettledPay,
   type Settlement,
   updateAssignment,
@@ -775,7 +776,17 @@ export async function submitDirectly(
     if (!made.concludes) return { context: found };
   }
   const { settings, parsed, change } = made;
-  assignment = await concludeDirectly(db, scope, found, settings, parsed, change, effects, now);
+  assignment = await concludeDirectly(
+    db,
+    batches,
+    scope,
+    found,
+    settings,
+    parsed,
+    change,
+    effects,
+    now,
+  );
   if (!assignment) return { context: found };
   return { assignment, task: shownTask(found) };
 }
@@ -824,6 +835,7 @@ function shownTask(found: SubmissionContext): ShownTask {
  */
 async function concludeDirectly(
   db: Executor,
+  batches: SubmissionBatches,
   scope: Scope,
   found: SubmissionContext,
   settings: ProjectSettings,
@@ -869,24 +881,24 @@ async function concludeDirectly(
     consensus.response,
     found.settlements.map((row) => (row.id === found.id ? { ...row, response: parsed } : row)),
   );
-  const write = (db: Executor) =>
-    concludeAttempt(db, scope, {
-      assignmentId: found.id,
-      workerId: found.worker_id,
-      taskId: found.task_id,
-      lastSeenAt: found.last_seen_at,
-      answerCount: found.answers.length,
-      change,
-      answerId: answer.id,
-      own: pay.find((row) => row.id === found.id)!,
-      others: pay.filter((row) => row.id !== found.id),
-      response: JSON.stringify(consensus.response),
-      consensus: JSON.stringify(described(consensus)),
-      now,
-    });
-  if (!found.callback_url && !found.batch_id) return write(db);
+  const conclusion: Conclusion = {
+    assignmentId: found.id,
+    workerId: found.worker_id,
+    taskId: found.task_id,
+    lastSeenAt: found.last_seen_at,
+    answerCount: found.answers.length,
+    change,
+    answerId: answer.id,
+    own: pay.find((row) => row.id === found.id)!,
+    others: pay.filter((row) => row.id !== found.id),
+    response: JSON.stringify(consensus.response),
+    consensus: JSON.stringify(described(consensus)),
+  };
+  // Gathered with other tasks' conclusions, unless the completion has more to do in its
+  // transaction (a callback, a batch).
+  if (!found.callback_url && !found.batch_id) return batches.conclude(scope, conclusion);
   return inTransaction(db, async (tx) => {
-    const written = await write(tx);
+    const [written] = await concludeAttempts(tx, scope, [conclusion], now);
     if (written) {
       const finished = await findTask(tx, scope, found.task_id);
       await announceFinished(tx, scope, finished!, effects, now);
