@@ -100,6 +100,14 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       ),
     );
 
+  /** What a submission of `{ category }` writes to its assignment: `seconds` of work at `now`. */
+  const changeOf = (category: string, now: Date, seconds: number, key: string | null = null) => ({
+    response: JSON.stringify({ category }),
+    submitted_at: now,
+    idempotency_key: key,
+    active_seconds: seconds,
+  });
+
   const assignmentRow = (id: string) =>
     t.platform.ctx.database.db
       .selectFrom('assignments')
@@ -590,12 +598,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       projectId: row.project_id,
       workerId: row.worker_id,
       answerId: `ans_${row.id}`,
-      change: {
-        response: JSON.stringify({ category }),
-        submitted_at: now,
-        idempotency_key: null,
-        active_seconds: 3,
-      },
+      change: changeOf(category, now, 3),
       min: 3,
     });
     const stored = await submitAttemptsTogether(
@@ -671,12 +674,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       taskId: row.task_id,
       lastSeenAt,
       answerId: `ans_${row.id}`,
-      change: {
-        response: JSON.stringify({ category }),
-        submitted_at: now,
-        idempotency_key: null,
-        active_seconds: 2,
-      },
+      change: changeOf(category, now, 2),
       now,
     });
     // Not held as read (seen since): nothing is written.
@@ -777,12 +775,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       taskId: id,
       lastSeenAt: changed.lastSeenAt ?? read!.last_seen_at,
       answerCount: changed.answerCount ?? read!.answers.length,
-      change: {
-        response: JSON.stringify({ category: 'cat' }),
-        submitted_at: now,
-        idempotency_key: 'k-concluded',
-        active_seconds: 4,
-      },
+      change: changeOf('cat', now, 4, 'k-concluded'),
       answerId: 'ans_concluded',
       own: pay(held[1]!, 7),
       others: [pay(held[0]!, 5)],

@@ -551,10 +551,13 @@ export interface SettledPay {
 }
 
 /**
- * The statement writing outcomes and pay for one or more assignments, part of the statement that
- * completes their task (`updateTask`).
+ * The statement writing outcomes and pay for one or more assignments (`a`), only where `when`
+ * holds, as part of the statement that completes their tasks (`updateTask`, `concludeAttempts`).
  */
-export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<string, unknown>> {
+export function settledPay(
+  rows: readonly SettledPay[],
+  when: RawBuilder<unknown> = sql`true`,
+): RawBuilder<Record<string, unknown>> {
   const values = sql.join(
     rows.map(
       (row) =>
@@ -566,7 +569,7 @@ export function settledPay(rows: readonly SettledPay[]): RawBuilder<Record<strin
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
       currency = v.currency
     from (values ${values}) as v(id, outcome, base, bonus, currency)
-    where a.id = v.id
+    where a.id = v.id and ${when}
   `;
 }
 
@@ -856,29 +859,45 @@ export type SubmissionContext = AssignmentRow & {
   settlements: Settlement[];
 };
 
+/** A task's answers as one JSON list, oldest first, of the rows `answers` gives. */
+function answersJson(answers: RawBuilder<unknown>) {
+  return sql`(select coalesce(json_agg(x order by x.created_at, x.id), '[]') from (${answers}) x)`;
+}
+
+/** Answers as `answersJson` gives them, their times read back as dates. */
+type AnswersJson = Array<Omit<TaskAnswerRow, 'created_at'> & { created_at: string }>;
+
+function answersFrom(json: AnswersJson): TaskAnswerRow[] {
+  return json.map((answer) => ({ ...answer, created_at: new Date(answer.created_at) }));
+}
+
+/**
+ * The settlements (`listSettlements`' rows) of the assignments `work` gives (their id, stage,
+ * response, project_id and worker_id), as one JSON list.
+ */
+function settlementsJson(work: RawBuilder<unknown>) {
+  return sql`(select coalesce(json_agg(x), '[]') from (
+    select s.id, s.stage, s.response, m.gold_answers, m.gold_score, m.pay_rate
+    from (${work}) s
+    left join project_members m on m.project_id = s.project_id and m.worker_id = s.worker_id
+  ) x)`;
+}
+
 /** The submission contexts of these assignments, in one statement; those found, in any order. */
 export async function findSubmissionContexts(
   db: Executor,
   scope: Scope,
   asks: readonly { id: string; workerId: string }[],
 ): Promise<SubmissionContext[]> {
-  const result = await sql<
-    Omit<SubmissionContext, 'answers'> & {
-      answers: Array<Omit<TaskAnswerRow, 'created_at'> & { created_at: string }>;
-    }
-  >`
+  const result = await sql<Omit<SubmissionContext, 'answers'> & { answers: AnswersJson }>`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
       t.consensus is not null as concluded, t.answer_count, p.name as project_name,
       b.name as batch_name, p.settings, t.callback_url,
-      (select coalesce(json_agg(x order by x.created_at, x.id), '[]') from task_answers x
-        where x.task_id = t.id) as answers,
-      (select coalesce(json_agg(x), '[]') from (
-        select s.id, s.stage, s.response, m.gold_answers, m.gold_score, m.pay_rate
-        from assignments s
-        left join project_members m on m.project_id = s.project_id and m.worker_id = s.worker_id
+      ${answersJson(sql`select * from task_answers y where y.task_id = t.id`)} as answers,
+      ${settlementsJson(sql`
+        select s.id, s.stage, s.response, s.project_id, s.worker_id from assignments s
         where s.task_id = t.id and s.stage in ('attempt', 'review', 'audit')
-          and (s.status = 'submitted' or s.id = a.id)
-      ) x) as settlements
+          and (s.status = 'submitted' or s.id = a.id)`)} as settlements
     from assignments a
     join tasks t on t.id = a.task_id
     join projects p on p.id = a.project_id
@@ -890,13 +909,7 @@ export async function findSubmissionContexts(
   // Someone else's assignment is not found.
   return result.rows
     .filter((row) => asked.get(row.id) === row.worker_id)
-    .map((row) => ({
-      ...row,
-      answers: row.answers.map((answer) => ({
-        ...answer,
-        created_at: new Date(answer.created_at),
-      })),
-    }));
+    .map((row) => ({ ...row, answers: answersFrom(row.answers) }));
 }
 
 /** An attempt that concludes its task, for `concludeAttempts` to write. */
@@ -935,20 +948,12 @@ export async function concludeAttempts(
   now: Date,
 ): Promise<AssignmentRow[]> {
   const column = <T>(pick: (conclusion: Conclusion) => T) => conclusions.map(pick);
-  const others = conclusions.flatMap((c) => c.others.map((pay) => ({ ...pay, taskId: c.taskId })));
+  const others = conclusions.flatMap((c) => c.others);
+  // The rest of a task's work is paid only when its task was concluded.
   const settled =
     others.length === 0
       ? sql``
-      : sql`, settled as (
-          update assignments b set outcome = coalesce(v.outcome, b.outcome), pay_base = v.base,
-            pay_bonus = v.bonus, currency = v.currency
-          from unnest(
-            ${others.map((o) => o.id)}::text[], ${others.map((o) => o.taskId)}::text[],
-            ${others.map((o) => o.outcome)}::text[], ${others.map((o) => o.base)}::int[],
-            ${others.map((o) => o.bonus)}::int[], ${others.map((o) => o.currency)}::text[]
-          ) as v(id, task_id, outcome, base, bonus, currency)
-          where b.id = v.id and v.task_id in (select task_id from submitted)
-        )`;
+      : sql`, settled as (${settledPay(others, sql`a.task_id in (select task_id from submitted)`)})`;
   const result = await sql<AssignmentRow>`
     with asked as materialized (
       select * from unnest(
@@ -1163,7 +1168,7 @@ export async function submitAttemptAndAnswer(
   const result = await sql<
     TaskRow & {
       attempt_submitted: boolean;
-      all_answers: Array<Omit<TaskAnswerRow, 'created_at'> & { created_at: string }>;
+      all_answers: AnswersJson;
       all_settlements: Settlement[];
     }
   >`
@@ -1191,29 +1196,20 @@ export async function submitAttemptAndAnswer(
       returning *
     )
     select counted.*, exists (select 1 from submitted) as attempt_submitted,
-      (select coalesce(json_agg(x order by x.created_at, x.id), '[]') from (
+      ${answersJson(sql`
         select * from task_answers y where y.task_id = ${input.taskId} and ${tenantOf(sql`y`)}
-        union all select * from added
-      ) x) as all_answers,
-      (select coalesce(json_agg(x), '[]') from (
-        select s.id, s.stage, s.response, m.gold_answers, m.gold_score, m.pay_rate
-        from (
-          select b.id, b.stage, b.response, b.project_id, b.worker_id from assignments b
-          where b.task_id = ${input.taskId} and ${tenantOf(sql`b`)} and b.status = 'submitted'
-            and b.stage in ('attempt', 'review', 'audit') and b.id <> ${input.assignmentId}
-          union all select * from submitted
-        ) s
-        left join project_members m on m.project_id = s.project_id and m.worker_id = s.worker_id
-      ) x) as all_settlements
+        union all select * from added`)} as all_answers,
+      ${settlementsJson(sql`
+        select b.id, b.stage, b.response, b.project_id, b.worker_id from assignments b
+        where b.task_id = ${input.taskId} and ${tenantOf(sql`b`)} and b.status = 'submitted'
+          and b.stage in ('attempt', 'review', 'audit') and b.id <> ${input.assignmentId}
+        union all select * from submitted`)} as all_settlements
     from (select 1) as one left join counted on true
   `.execute(db);
   const { attempt_submitted, all_answers, all_settlements, ...task } = result.rows[0]!;
   if (!attempt_submitted) return { submitted: false };
   if (!task.id) return { submitted: true };
-  const answers = all_answers.map((answer) => ({
-    ...answer,
-    created_at: new Date(answer.created_at),
-  }));
+  const answers = answersFrom(all_answers);
   if (answers.length === task.answer_count)
     return {
       submitted: true,

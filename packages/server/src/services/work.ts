@@ -737,8 +737,9 @@ export interface ShownTask {
  * together with the other submissions arriving in this process (`SubmissionBatches`). One whose
  * answer concludes it is decided from what was read, and when that completes the task (a
  * confident consensus or `consensus.max` answers, and no review or audit), one statement writes
- * it all while the task is still as read (`concludeAttempt`), in a transaction with its callback
- * and batch when it has them. When none of that applies nothing was written, and what was read is
+ * it all while the task is still as read (`concludeAttempts`, gathered with the process's other
+ * conclusions), or its own statement in a transaction with its callback and batch when it has
+ * them. When none of that applies nothing was written, and what was read is
  * handed back: `submitAssignment` then decides, and says why when it refuses. A response that
  * does not fit the task type is refused here all the same.
  */
@@ -844,8 +845,7 @@ async function concludeDirectly(
   effects: Effects,
   now: Date,
 ): Promise<AssignmentRow | undefined> {
-  if (settings.review.stage || drawnForAudit(found.task_id, settings.review.auditRate))
-    return undefined;
+  if (!completesWithoutReview(found.task_id, settings)) return undefined;
   const answer: TaskAnswerRow = {
     id: newId(now),
     organization_id: found.organization_id,
@@ -865,7 +865,6 @@ async function concludeDirectly(
     status: 'pending' as const,
     project_id: found.project_id,
   };
-  const { max, confidence } = settings.consensus;
   const consensus = await consensusOf(
     db,
     scope,
@@ -874,7 +873,7 @@ async function concludeDirectly(
     answers,
     answer,
   );
-  if (consensus.confidence < confidence && answers.length < max) return undefined;
+  if (asksForMore(consensus, answers.length, settings)) return undefined;
   const pay = payOf(
     task,
     settings,
@@ -905,6 +904,16 @@ async function concludeDirectly(
     }
     return written;
   });
+}
+
+/** Whether a task's attempts, with `count` answers, call for one more annotator. */
+function asksForMore(consensus: TaskConsensus, count: number, settings: ProjectSettings) {
+  return consensus.confidence < settings.consensus.confidence && count < settings.consensus.max;
+}
+
+/** Whether a task whose attempts are over completes at once: no review stage, no audit drawn. */
+function completesWithoutReview(taskId: string, settings: ProjectSettings) {
+  return !settings.review.stage && !drawnForAudit(taskId, settings.review.auditRate);
 }
 
 /** A consensus as a task keeps it. */
@@ -1052,10 +1061,9 @@ async function onAttempt(
       response: JSON.stringify(response),
       created_at: now,
     }));
-  const { min, max, confidence } = settings.consensus;
-  if (answers.length < min) return;
+  if (answers.length < settings.consensus.min) return;
   const consensus = await consensusOf(db, scope, task, settings.aggregation.method, answers);
-  if (consensus.confidence < confidence && answers.length < max) {
+  if (asksForMore(consensus, answers.length, settings)) {
     // Ask for more only when nobody else is already on it.
     const outstanding =
       (await countActiveClaims(db, task.id, 'attempt', now)) +
@@ -1063,8 +1071,7 @@ async function onAttempt(
     if (outstanding === 0) await openSlots(db, queueKey(task), 'attempt', 1);
     return;
   }
-  const audited = drawnForAudit(task.id, settings.review.auditRate);
-  if (!settings.review.stage && !audited)
+  if (completesWithoutReview(task.id, settings))
     return complete(db, scope, task, settings, consensus.response, effects, now, {
       consensus: JSON.stringify(described(consensus)),
       settlements: answered?.settlements,

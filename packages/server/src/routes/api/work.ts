@@ -119,7 +119,10 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
   const worker = { access: 'worker' as const };
   const submissions = new SubmissionBatches(db, ctx.now, (error) =>
-    ctx.log.warn({ err: error }, 'storing attempts together failed; each takes the general path'),
+    ctx.log.warn(
+      { err: error },
+      'a gathered submission statement failed; each takes the general path',
+    ),
   );
   const batches = new ClaimBatches(db, ctx.now, (error) =>
     ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
