@@ -7,10 +7,15 @@
  * 10k and with 1M queued tasks, and the full-size reliability run (10k tasks, consensus 3, two
  * server processes on one PostgreSQL, one killed with SIGKILL mid-run and restarted).
  *
- * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --tasks 5000
- * --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
- * (at the default sizes, the Quorum run on PostgreSQL lasts about as long as pgbench's and
- * pg-boss's `--seconds`, so all three are measured warm)
+ * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --warmup 5
+ * --tasks 20000  --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
+ *
+ * pgbench runs for `--seconds`. pg-boss and Quorum on PostgreSQL first work for `--warmup`
+ * seconds unmeasured, then for `--seconds` measured: a server process that has just started is
+ * still compiling its code (on the same two cores the database needs), which a server that runs
+ * for days does once. Quorum's queue holds `--tasks` tasks, enough that it does not run dry
+ * before the time is up (the output says so when it does). On PGlite, the queue of
+ * `--pglite-tasks` is drained and measured over the steady middle 80% of the run.
  */
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -87,8 +92,14 @@ async function pgbench(
   }
 }
 
-/** pg-boss: 64 workers, each fetching one job and completing it, for `seconds`. */
-async function pgBoss(seconds: number): Promise<{ rate: number; jobs: number; cpu?: CpuUse }> {
+/**
+ * pg-boss: 64 workers, each fetching one job and completing it, for `warmup` seconds and then
+ * `seconds` measured.
+ */
+async function pgBoss({
+  warmup,
+  seconds,
+}: Timing): Promise<{ rate: number; jobs: number; cpu?: CpuUse }> {
   const database = await createBenchDatabase('pgboss');
   const boss = new PgBoss({
     connectionString: database.url,
@@ -100,7 +111,7 @@ async function pgBoss(seconds: number): Promise<{ rate: number; jobs: number; cp
   try {
     await boss.start();
     await boss.createQueue('bench');
-    const jobs = Math.max(20_000, seconds * 5_000);
+    const jobs = Math.max(20_000, (warmup + seconds) * 5_000);
     for (let start = 0; start < jobs; start += 1000)
       await boss.insert(
         'bench',
@@ -109,9 +120,13 @@ async function pgBoss(seconds: number): Promise<{ rate: number; jobs: number; cp
         })),
       );
     let done = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const started = performance.now();
-    const meter = CpuMeter.start();
+    const begun = performance.now();
+    const from = begun + warmup * 1000;
+    const deadline = from + seconds * 1000;
+    let measuredFrom = { done: 0, at: from, meter: undefined as CpuMeter | undefined };
+    const warm = setTimeout(() => {
+      measuredFrom = { done, at: performance.now(), meter: CpuMeter.start() };
+    }, warmup * 1000);
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         while (performance.now() < deadline) {
@@ -122,24 +137,39 @@ async function pgBoss(seconds: number): Promise<{ rate: number; jobs: number; cp
         }
       }),
     );
-    const rate = done / ((performance.now() - started) / 1000);
-    return { rate, jobs: done, cpu: meter?.stop() };
+    clearTimeout(warm);
+    const cpu = measuredFrom.meter?.stop();
+    const measuredJobs = done - measuredFrom.done;
+    const rate = measuredJobs / ((performance.now() - measuredFrom.at) / 1000);
+    return { rate, jobs: measuredJobs, cpu };
   } finally {
     await boss.stop({ graceful: false }).catch(() => undefined);
     await database.drop();
   }
 }
 
+/**
+ * A run timed rather than sized: `warmup` seconds of work first (the servers' code compiled, their
+ * pools full), then `seconds` measured.
+ */
+interface Timing {
+  warmup: number;
+  seconds: number;
+}
+
 interface Throughput {
   cyclesPerSecond: number;
-  /** Claims started in the steady middle of the run. */
+  /** Claims started in the measured part of the run. */
   claimP50: number;
   claimP99: number;
-  /** Every claim, the ramp and the drained queue's end included. */
+  /** Every claim, the ramp and the end included. */
   claimP99All: number;
+  /** Cycles in the measured part of the run, which is `cpu`'s. */
   cycles: number;
-  /** CPU time over the whole simulation (setup excluded). */
+  /** CPU time over the measured part of the run. */
   cpu?: CpuUse;
+  /** Set when the queue ran dry before the measured time was up: when it did. */
+  ranDryAfter?: number;
 }
 
 /** The middle 80% of the run by acknowledged submissions (no ramp or tail). */
@@ -156,11 +186,15 @@ const taskCount = async (url: string, query: string) => {
   return ((await response.json()) as { total: number }).total;
 };
 
-/** 64 annotators doing claim → submit (consensus 3, majority vote) against `urls`. */
+/**
+ * 64 annotators doing claim → submit (consensus 3, majority vote) against `urls`: for `timing`
+ * when given, else until the queue is drained.
+ */
 async function cycles(
   urls: string[],
   tasks: number,
   children: ChildProcess[],
+  timing?: Timing,
 ): Promise<Throughput> {
   const annotators = await prepareSimulation({
     url: urls[0]!,
@@ -178,32 +212,62 @@ async function cycles(
     seed: 7,
     done: async () => (await taskCount(urls[0]!, 'project=bench&status=pending')) === 0,
     children,
+    timing,
   });
 }
 
-/** Annotators who always submit (no skips, lapses or retries), timed. */
+/**
+ * Annotators who always submit (no skips, lapses or retries), timed: over the steady middle 80%
+ * of the run, or over `timing`'s measured part when given.
+ */
 async function measured(
   options: Pick<
     SimulationOptions,
     'urls' | 'annotators' | 'project' | 'seed' | 'done' | 'stopAfter'
-  > & { children?: ChildProcess[] },
+  > & { children?: ChildProcess[]; timing?: Timing },
 ): Promise<Throughput> {
   const times: number[] = [];
   const children = options.children ?? [];
-  const meter = CpuMeter.start(() => children.map((child) => child.pid));
-  const result = await simulate({
+  const pids = () => children.map((child) => child.pid);
+  const simulation = {
     ...options,
     labels: ['a', 'b', 'c'],
     abandonRate: 0,
     releaseRate: 0,
     duplicateRate: 0,
     onAck: () => times.push(performance.now()),
-  });
-  return { ...summarize(result, times), cpu: meter?.stop() };
+  };
+  if (!options.timing) {
+    const meter = CpuMeter.start(pids);
+    const result = await simulate(simulation);
+    const cpu = meter?.stop();
+    const { from, to, count } = steadyWindow(times);
+    return { ...summarize(result, from, to, count), cycles: result.acknowledged.length, cpu };
+  }
+  const { warmup, seconds } = options.timing;
+  const from = performance.now() + warmup * 1000;
+  const stopAt = from + seconds * 1000;
+  let meter: { meter?: CpuMeter; acknowledged: number } | undefined;
+  const warm = setTimeout(
+    () => (meter = { meter: CpuMeter.start(pids), acknowledged: times.length }),
+    warmup * 1000,
+  );
+  const result = await simulate({ ...simulation, stopAt });
+  clearTimeout(warm);
+  const cpu = meter?.meter?.stop();
+  const last = times.at(-1) ?? from;
+  const to = Math.min(stopAt, last);
+  const count = times.filter((time) => time >= from && time <= to).length;
+  return {
+    ...summarize(result, from, to, count),
+    cycles: times.length - (meter?.acknowledged ?? times.length),
+    cpu,
+    ...(last < stopAt ? { ranDryAfter: (last - from) / 1000 + warmup } : {}),
+  };
 }
 
-function summarize(result: SimulationResult, times: number[]): Throughput {
-  const { from, to, count } = steadyWindow(times);
+/** Throughput and claim latency between `from` and `to`, in which `count` cycles ended. */
+function summarize(result: SimulationResult, from: number, to: number, count: number) {
   const steady = result.claimLatencies.filter((_, i) => {
     const started = result.claimStarts[i]!;
     return started >= from && started <= to;
@@ -213,7 +277,6 @@ function summarize(result: SimulationResult, times: number[]): Throughput {
     claimP50: quantile(steady, 0.5),
     claimP99: quantile(steady, 0.99),
     claimP99All: quantile(result.claimLatencies, 0.99),
-    cycles: result.acknowledged.length,
   };
 }
 
@@ -235,11 +298,12 @@ async function servedCycles(
   tasks: number,
   count: number,
   options: { databaseUrl?: string; dataDir?: string },
+  timing?: Timing,
 ): Promise<Throughput & { reopened: number; errors: number }> {
   const { urls, children } = await servers(count, options);
   let result: Throughput;
   try {
-    result = await cycles(urls, tasks, children);
+    result = await cycles(urls, tasks, children, timing);
   } finally {
     for (const child of children) await stop(child);
   }
@@ -250,10 +314,10 @@ async function servedCycles(
   };
 }
 
-async function quorumOnPostgres(tasks: number, processes: number) {
+async function quorumOnPostgres(tasks: number, processes: number, timing: Timing) {
   const database = await createBenchDatabase('queue');
   try {
-    return await servedCycles(tasks, processes, { databaseUrl: database.url });
+    return await servedCycles(tasks, processes, { databaseUrl: database.url }, timing);
   } finally {
     await database.drop();
   }
@@ -411,7 +475,8 @@ export async function run(args: string[]) {
     options: {
       only: { type: 'string' },
       seconds: { type: 'string', default: '15' },
-      tasks: { type: 'string', default: '5000' },
+      warmup: { type: 'string', default: '5' },
+      tasks: { type: 'string', default: '20000' },
       'pglite-tasks': { type: 'string', default: '500' },
       deep: { type: 'string', default: '1000000' },
       'reliability-tasks': { type: 'string', default: '10000' },
@@ -421,10 +486,12 @@ export async function run(args: string[]) {
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const wanted = (part: string) => !only || only.has(part);
   const seconds = Number(values.seconds);
+  const timing = { warmup: Number(values.warmup), seconds };
   const processes = values.processes.split(',').map(Number);
   console.log(
     `queue: ${CLIENTS} concurrent clients; Quorum with ${processes.join(' and then ')} server ` +
-      `process(es), ${POOL} database connections each, annotators in this process\n`,
+      `process(es), ${POOL} database connections each, annotators in this process; pg-boss and ` +
+      `Quorum on PostgreSQL measured for ${seconds} s after ${timing.warmup} s of warm-up\n`,
   );
 
   const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
@@ -434,7 +501,7 @@ export async function run(args: string[]) {
       `  CPU per transaction: ${perUnit(bench.cpu, bench.transactions, { database: 'database', children: 'pgbench' })}`,
     );
   }
-  const boss = wanted('pgboss') ? await pgBoss(seconds) : undefined;
+  const boss = wanted('pgboss') ? await pgBoss(timing) : undefined;
   if (boss) {
     console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(boss.rate)} jobs/s`);
     console.log(
@@ -442,20 +509,29 @@ export async function run(args: string[]) {
     );
   }
 
-  const report = (label: string, result: Throughput) => {
+  const report = (label: string, result: Throughput, timed = false) => {
     console.log(
       `${label}: ${fixed(result.cyclesPerSecond)} claim+submit cycles/s ` +
         `(${fixed(result.cycles)} cycles); claim p50 ${fixed(result.claimP50, 1)} ms, ` +
-        `p99 ${fixed(result.claimP99, 1)} ms (steady middle 80%; ` +
+        `p99 ${fixed(result.claimP99, 1)} ms (${timed ? 'measured part' : 'steady middle 80%'}; ` +
         `p99 ${fixed(result.claimP99All, 1)} ms over the whole run)`,
     );
+    if (result.ranDryAfter !== undefined)
+      console.log(
+        `  the queue ran dry after ${fixed(result.ranDryAfter, 1)} s: measured until then ` +
+          `(raise --tasks)`,
+      );
   };
   const cpuPerCycle = (result: Throughput, names: Parameters<typeof perUnit>[2]) =>
     console.log(`  CPU per cycle: ${perUnit(result.cpu, result.cycles, names)}`);
   if (wanted('postgres'))
     for (const count of processes) {
-      const result = await quorumOnPostgres(Number(values.tasks), count);
-      report(`Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}`, result);
+      const result = await quorumOnPostgres(Number(values.tasks), count, timing);
+      report(
+        `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}`,
+        result,
+        true,
+      );
       cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
       if (bench)
         console.log(

@@ -29,6 +29,8 @@ export interface SimulationOptions {
   onAck?: (count: number) => void;
   /** Stop once this many submissions were acknowledged (a benchmark's fixed amount of work). */
   stopAfter?: number;
+  /** Start no claim after this moment (`performance.now()`): a benchmark's fixed duration. */
+  stopAt?: number;
 }
 
 export interface Acknowledged {
@@ -137,6 +139,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     };
     while (!finished) {
       const started = performance.now();
+      if (options.stopAt !== undefined && started >= options.stopAt) return;
       const claimed = await call(CLAIM_PATH, { project: options.project });
       result.claimLatencies.push(performance.now() - started);
       result.claimStarts.push(started);

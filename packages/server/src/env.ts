@@ -39,6 +39,8 @@ export interface Config {
   leaseSweepMs: number;
   /** How often the embedded database's tables are checked for analyzing and vacuuming. */
   upkeepMs: number;
+  /** How often PostgreSQL's tables are checked for statistics they outgrew. */
+  statisticsMs: number;
 }
 
 export type AssetConfig =
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     callbackRetryScale: number('QUORUM_CALLBACK_RETRY_SCALE', 1),
     leaseSweepMs: integer('QUORUM_LEASE_SWEEP_MS', 5000, 50),
     upkeepMs: integer('QUORUM_DB_UPKEEP_MS', 60_000, 100),
+    statisticsMs: integer('QUORUM_DB_STATISTICS_MS', 5000, 100),
     webDir: resolve(
       env.QUORUM_WEB_DIR || fileURLToPath(new URL('../../web/dist', import.meta.url)),
     ),

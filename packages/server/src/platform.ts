@@ -7,7 +7,7 @@ import { openDatabase, type OpenDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
-import { keepUp } from './db/upkeep';
+import { catchUpStatistics, keepUp } from './db/upkeep';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
 import { LOST_CLAIMS_REOPENED, reopenLostClaims } from './services/work';
 import { ensureOwner } from './services/workers';
@@ -93,6 +93,18 @@ function startUpkeep(ctx: AppContext, intervalMs: number): () => Promise<void> {
   });
 }
 
+/** PostgreSQL's tables that outgrew their planner statistics are analyzed (`db/upkeep.ts`). */
+function startStatisticsCatchUp(ctx: AppContext, intervalMs: number): () => Promise<void> {
+  return every(ctx, intervalMs, 'statistics catch-up', async () => {
+    const steps = await catchUpStatistics(ctx.database.db);
+    if (steps.length > 0)
+      ctx.log.info(
+        { tables: steps.map((step) => `${step.schema}.${step.table}`) },
+        'tables analyzed: they outgrew their statistics',
+      );
+  });
+}
+
 /** Opens the database, migrates, bootstraps, starts the job workers and the HTTP server. */
 export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
   const log = options.logger ?? pino({ level: config.logLevel });
@@ -144,6 +156,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       await startWorkers(queue, ctx);
       closers.push(startLeaseSweeper(ctx, config.leaseSweepMs));
       if (database.kind === 'pglite') closers.push(startUpkeep(ctx, config.upkeepMs));
+      else closers.push(startStatisticsCatchUp(ctx, config.statisticsMs));
     }
     const app = await buildApp(ctx);
     closers.unshift(() => app.close());

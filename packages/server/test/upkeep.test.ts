@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { keepUp, readTableActivity, upkeepDue, type TableActivity } from '../src/db/upkeep';
+import {
+  catchUpStatistics,
+  keepUp,
+  outgrownStatistics,
+  readTableActivity,
+  upkeepDue,
+  type TableActivity,
+} from '../src/db/upkeep';
 import { BACKENDS, createTestDatabase, startTestPlatform, type TestDatabase } from './harness';
 
 const quiet: TableActivity = {
   schema: 'public',
   table: 'tasks',
   rows: 100_000,
+  liveRows: 100_000,
   modifiedSinceAnalyze: 0,
   deadRows: 0,
   insertedSinceVacuum: 0,
@@ -65,6 +73,33 @@ describe('which tables are due for upkeep', () => {
   });
 });
 
+describe('which tables outgrew their statistics (PostgreSQL)', () => {
+  it('are those holding more than 1,000 rows beyond twice what the planner counted', () => {
+    const analyze = {
+      schema: 'public',
+      table: 'tasks',
+      vacuum: false,
+      analyze: true,
+      freeze: false,
+    };
+    expect(outgrownStatistics([{ ...quiet, liveRows: 201_000 }])).toEqual([]);
+    expect(outgrownStatistics([{ ...quiet, liveRows: 201_001 }])).toEqual([analyze]);
+    const fresh = { ...quiet, rows: -1 };
+    expect(outgrownStatistics([{ ...fresh, liveRows: 1000 }])).toEqual([]);
+    expect(outgrownStatistics([{ ...fresh, liveRows: 1001 }])).toEqual([analyze]);
+    expect(outgrownStatistics([{ ...quiet, rows: 0, liveRows: 1001 }])).toEqual([analyze]);
+  });
+
+  it('never include a table changed but not grown, however much', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000_000), fc.nat(100_000_000), (rows, changed) => {
+        const churned = { ...quiet, rows, liveRows: rows, modifiedSinceAnalyze: changed };
+        expect(outgrownStatistics([churned])).toEqual([]);
+      }),
+    );
+  });
+});
+
 describe.each(BACKENDS)('table upkeep on %s', (backend) => {
   let test: TestDatabase;
   beforeAll(async () => {
@@ -112,6 +147,18 @@ describe.each(BACKENDS)('table upkeep on %s', (backend) => {
     expect((await keepUp(db)).find((step) => step.table === 'upkeep_queue')).toBeUndefined();
   });
 
+  it('analyzes a table that outgrew its statistics, then leaves it alone', async () => {
+    const { db } = test.database;
+    await sql`create table upkeep_grown (id int primary key)
+      with (autovacuum_enabled = false)`.execute(db);
+    await sql`insert into upkeep_grown select g from generate_series(1, 1500) g`.execute(db);
+    await activityOf('upkeep_grown', (row) => row.liveRows >= 1500);
+    expect((await catchUpStatistics(db)).map((step) => step.table)).toContain('upkeep_grown');
+    const analyzed = await activityOf('upkeep_grown', (row) => row.rows === 1500);
+    expect(analyzed.liveRows).toBe(1500);
+    expect((await catchUpStatistics(db)).map((step) => step.table)).not.toContain('upkeep_grown');
+  });
+
   it('tends the partitions of a partitioned table, never the table itself', async () => {
     const { db } = test.database;
     await sql`create table upkeep_log (day date not null, n int) partition by range (day)`.execute(
@@ -132,6 +179,43 @@ describe.each(BACKENDS)('table upkeep on %s', (backend) => {
       freeze: false,
     });
     expect((await keepUp(db)).filter((step) => step.table.startsWith('upkeep_log'))).toEqual([]);
+  });
+});
+
+describe('the running server on PostgreSQL', () => {
+  it('analyzes a table that outgrew its statistics before autovacuum comes by', async () => {
+    const test = await startTestPlatform('postgres', { QUORUM_DB_STATISTICS_MS: '200' });
+    try {
+      const { db } = test.testDatabase.database;
+      await sql`create table upkeep_outgrown (id int primary key)
+        with (autovacuum_enabled = false)`.execute(db);
+      await sql`insert into upkeep_outgrown select g from generate_series(1, 2000) g`.execute(db);
+      for (let attempt = 0; ; attempt++) {
+        const { rows } = await sql<{ rows: number }>`
+          select reltuples::float8 as rows from pg_class where relname = 'upkeep_outgrown'`.execute(
+          db,
+        );
+        if (Number(rows[0]?.rows) === 2000) break;
+        if (attempt > 100) throw new Error(`never analyzed: ${JSON.stringify(rows)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await test.close();
+    }
+  });
+
+  it('runs the gathered queue statements on connections that keep generic plans', async () => {
+    const test = await createTestDatabase('postgres');
+    try {
+      const { database } = test;
+      const mode = async (db: typeof database.db) =>
+        (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db))
+          .rows[0]!.mode;
+      expect(await mode(database.gathered)).toBe('force_generic_plan');
+      expect(await mode(database.db)).toBe('auto');
+    } finally {
+      await test.drop();
+    }
   });
 });
 

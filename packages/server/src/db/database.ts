@@ -13,6 +13,15 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export interface OpenDatabase {
   kind: DatabaseKind;
   db: Kysely<Database>;
+  /**
+   * For the work queue's gathered statements (claims and submissions of many requests in one
+   * statement, never inside a transaction). On PostgreSQL, connections of their own that plan
+   * each prepared statement once, generically, and keep that plan until the statistics of its
+   * tables change (`plan_cache_mode = force_generic_plan`). PostgreSQL would otherwise plan some
+   * of them afresh on every execution, at a cost near that of running them, because a plan for
+   * the batch's actual size looks cheaper. Elsewhere, `db` itself.
+   */
+  gathered: Kysely<Database>;
   /** Set for the embedded database: pg-boss must go through the same session lease. */
   pglite?: PglitePool;
   /** Set for PostgreSQL. */
@@ -60,25 +69,41 @@ function openPostgres(
   prepare: boolean,
   onIdleError: (error: Error) => void = () => undefined,
 ): OpenDatabase {
-  const pool = new pg.Pool({
-    connectionString,
-    max,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-        if (oid === INT8_OID) return parseInt8;
-        if (oid === NUMERIC_OID) return parseNumeric;
-        return pg.types.getTypeParser(oid, format);
-      }) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', onIdleError);
-  if (prepare) pool.on('connect', prepareRepeated);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const pool = (size: number, options?: string) => {
+    const opened = new pg.Pool({
+      connectionString,
+      max: size,
+      ...(options ? { options } : {}),
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8_OID) return parseInt8;
+          if (oid === NUMERIC_OID) return parseNumeric;
+          return pg.types.getTypeParser(oid, format);
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    opened.on('error', onIdleError);
+    if (prepare) opened.on('connect', prepareRepeated);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: opened }) });
+  };
+  const db = pool(max);
+  // At most one gathered statement of each kind is in flight per project or organization.
+  // Without prepared statements (behind a transaction-mode pooler) there is no plan to keep.
+  const gathered = prepare
+    ? pool(Math.max(4, Math.ceil(max / 4)), '-c plan_cache_mode=force_generic_plan')
+    : db;
   return {
     kind: 'postgres',
     db,
+    gathered,
     connectionString,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        if (gathered !== db) await gathered.destroy();
+      } finally {
+        await db.destroy();
+      }
+    },
   };
 }
 
@@ -158,6 +183,7 @@ export async function openPglite(directory: string): Promise<OpenDatabase> {
   return {
     kind: 'pglite',
     db,
+    gathered: db,
     pglite: pool,
     close: async () => {
       try {

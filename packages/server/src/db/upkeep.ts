@@ -15,6 +15,8 @@ export interface TableActivity {
   table: string;
   /** The planner's row count; negative when the table was never analyzed. */
   rows: number;
+  /** The rows the table holds now, as the statistics views count them. */
+  liveRows: number;
   modifiedSinceAnalyze: number;
   deadRows: number;
   insertedSinceVacuum: number;
@@ -57,18 +59,43 @@ export function upkeepDue(tables: readonly TableActivity[]): UpkeepStep[] {
   return steps;
 }
 
+/**
+ * On PostgreSQL autovacuum does the upkeep, but it visits a database once a minute
+ * (`autovacuum_naptime`). A table that grows from nothing within that minute is planned as if it
+ * were nearly empty, and a statement prepared then keeps its plan, which scans the whole table,
+ * until the table is analyzed: reading submissions scanned every assignment when work started on
+ * a new database. So the server itself analyzes the tables that hold more than twice the rows the
+ * planner counted, and 1,000 more; autovacuum's finer rule (10% changed) takes over from there.
+ */
+const OUTGROWN_BASE = 1000;
+const OUTGROWN_FACTOR = 2;
+
+/** The tables that outgrew their planner statistics, to analyze now. */
+export function outgrownStatistics(tables: readonly TableActivity[]): UpkeepStep[] {
+  return tables
+    .filter((table) => table.liveRows > OUTGROWN_BASE + OUTGROWN_FACTOR * Math.max(0, table.rows))
+    .map((table) => ({
+      schema: table.schema,
+      table: table.table,
+      vacuum: false,
+      analyze: true,
+      freeze: false,
+    }));
+}
+
 export async function readTableActivity(db: Kysely<Database>): Promise<TableActivity[]> {
   const { rows } = await sql<{
     schema: string;
     table: string;
     rows: number;
+    live: string;
     modified: string;
     dead: string;
     inserted: string;
     xid_age: number;
   }>`
     select s.schemaname as schema, s.relname as table, c.reltuples::float8 as rows,
-      s.n_mod_since_analyze as modified, s.n_dead_tup as dead,
+      s.n_live_tup as live, s.n_mod_since_analyze as modified, s.n_dead_tup as dead,
       s.n_ins_since_vacuum as inserted, age(c.relfrozenxid) as xid_age
     from pg_stat_user_tables s join pg_class c on c.oid = s.relid
     -- A partitioned table holds no rows (its partitions are listed themselves).
@@ -78,6 +105,7 @@ export async function readTableActivity(db: Kysely<Database>): Promise<TableActi
     schema: row.schema,
     table: row.table,
     rows: Number(row.rows),
+    liveRows: Number(row.live),
     modifiedSinceAnalyze: Number(row.modified),
     deadRows: Number(row.dead),
     insertedSinceVacuum: Number(row.inserted),
@@ -85,22 +113,32 @@ export async function readTableActivity(db: Kysely<Database>): Promise<TableActi
   }));
 }
 
-/** Runs one upkeep step (outside any transaction: VACUUM cannot run inside one). */
+/**
+ * Runs one upkeep step (outside any transaction: VACUUM cannot run inside one). A table another
+ * session is analyzing or vacuuming (autovacuum, another server process) is skipped.
+ */
 export async function runUpkeepStep(db: Kysely<Database>, step: UpkeepStep): Promise<void> {
   const table = sql.table(`${step.schema}.${step.table}`);
   if (!step.vacuum) {
-    await sql`analyze ${table}`.execute(db);
+    await sql`analyze (skip_locked) ${table}`.execute(db);
     return;
   }
-  const options = [step.freeze && 'freeze', step.analyze && 'analyze'].filter(Boolean);
-  await sql`vacuum ${sql.raw(options.length > 0 ? `(${options.join(', ')}) ` : '')}${table}`.execute(
-    db,
+  const options = ['skip_locked', step.freeze && 'freeze', step.analyze && 'analyze'].filter(
+    Boolean,
   );
+  await sql`vacuum ${sql.raw(`(${options.join(', ')}) `)}${table}`.execute(db);
 }
 
 /** Reads the tables' activity and runs what is due; returns the steps it ran. */
 export async function keepUp(db: Kysely<Database>): Promise<UpkeepStep[]> {
   const steps = upkeepDue(await readTableActivity(db));
+  for (const step of steps) await runUpkeepStep(db, step);
+  return steps;
+}
+
+/** Analyzes the tables that outgrew their statistics (PostgreSQL); returns the steps it ran. */
+export async function catchUpStatistics(db: Kysely<Database>): Promise<UpkeepStep[]> {
+  const steps = outgrownStatistics(await readTableActivity(db));
   for (const step of steps) await runUpkeepStep(db, step);
   return steps;
 }

@@ -558,17 +558,19 @@ export function settledPay(
   rows: readonly SettledPay[],
   when: RawBuilder<unknown> = sql`true`,
 ): RawBuilder<Record<string, unknown>> {
-  const values = sql.join(
-    rows.map(
-      (row) =>
-        sql`(${row.id}, ${row.outcome}::text, ${row.base}::int, ${row.bonus}::int, ${row.currency}::text)`,
-    ),
-  );
+  // Arrays rather than a list of rows: one statement text for any number of rows, so that a
+  // prepared statement serves them all.
   return sql`
     update assignments a
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
       currency = v.currency
-    from (values ${values}) as v(id, outcome, base, bonus, currency)
+    from unnest(
+      ${rows.map((row) => row.id)}::text[],
+      ${rows.map((row) => row.outcome)}::text[],
+      ${rows.map((row) => row.base)}::int[],
+      ${rows.map((row) => row.bonus)}::int[],
+      ${rows.map((row) => row.currency)}::text[]
+    ) as v(id, outcome, base, bonus, currency)
     where a.id = v.id and ${when}
   `;
 }

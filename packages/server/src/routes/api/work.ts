@@ -118,13 +118,13 @@ const IdempotencyHeaders = z.object({
 export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
   const worker = { access: 'worker' as const };
-  const submissions = new SubmissionBatches(db, ctx.now, (error) =>
+  const submissions = new SubmissionBatches(ctx.database.gathered, ctx.now, (error) =>
     ctx.log.warn(
       { err: error },
       'a gathered submission statement failed; each takes the general path',
     ),
   );
-  const batches = new ClaimBatches(db, ctx.now, (error) =>
+  const batches = new ClaimBatches(ctx.database.gathered, ctx.now, (error) =>
     ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
   );
 
