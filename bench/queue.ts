@@ -489,9 +489,16 @@ export async function run(args: string[]) {
   const timing = { warmup: Number(values.warmup), seconds };
   const processes = values.processes.split(',').map(Number);
   console.log(
-    `queue: ${CLIENTS} concurrent clients; Quorum with ${processes.join(' and then ')} server ` +
-      `process(es), ${POOL} database connections each, annotators in this process; pg-boss and ` +
-      `Quorum on PostgreSQL measured for ${seconds} s after ${timing.warmup} s of warm-up\n`,
+    `queue: ${CLIENTS} concurrent clients, annotators in this process, ${POOL} database ` +
+      `connections per server process` +
+      (wanted('postgres')
+        ? `; Quorum on PostgreSQL with ${processes.join(' and then ')} server process(es)`
+        : '') +
+      (wanted('pgboss') || wanted('postgres')
+        ? `; pg-boss and Quorum on PostgreSQL measured for ${seconds} s after ${timing.warmup} s ` +
+          `of warm-up`
+        : '') +
+      '\n',
   );
 
   const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
