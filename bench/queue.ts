@@ -120,8 +120,7 @@ async function pgBoss({
         })),
       );
     let done = 0;
-    const begun = performance.now();
-    const from = begun + warmup * 1000;
+    const from = performance.now() + warmup * 1000;
     const deadline = from + seconds * 1000;
     let measuredFrom = { done: 0, at: from, meter: undefined as CpuMeter | undefined };
     const warm = setTimeout(() => {

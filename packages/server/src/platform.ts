@@ -7,7 +7,7 @@ import { openDatabase, type OpenDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { expireLeases } from './repositories/workforce';
 import { inTransaction } from './db/executor';
-import { catchUpStatistics, keepUp } from './db/upkeep';
+import { keepUp, outgrownStatistics, upkeepDue, type UpkeepRule } from './db/upkeep';
 import { bootstrap, type BootstrapResult } from './services/api-keys';
 import { LOST_CLAIMS_REOPENED, reopenLostClaims } from './services/work';
 import { ensureOwner } from './services/workers';
@@ -77,30 +77,19 @@ function startLeaseSweeper(ctx: AppContext, intervalMs: number): () => Promise<v
   });
 }
 
-/** The embedded database has no autovacuum: its tables are analyzed and vacuumed from here. */
-function startUpkeep(ctx: AppContext, intervalMs: number): () => Promise<void> {
+/**
+ * Table upkeep every `intervalMs` by `due`'s rule: on the embedded database, which has no
+ * autovacuum, all of it; on PostgreSQL, analyzing the tables that outgrew their statistics
+ * before autovacuum comes by (`db/upkeep.ts`).
+ */
+function startUpkeep(ctx: AppContext, intervalMs: number, due: UpkeepRule): () => Promise<void> {
   return every(ctx, intervalMs, 'table upkeep', async () => {
     const started = performance.now();
-    const steps = await keepUp(ctx.database.db);
+    const steps = await keepUp(ctx.database.db, due);
     if (steps.length > 0)
       ctx.log.info(
-        {
-          tables: steps.map((step) => `${step.schema}.${step.table}`),
-          ms: Math.round(performance.now() - started),
-        },
-        'tables analyzed and vacuumed',
-      );
-  });
-}
-
-/** PostgreSQL's tables that outgrew their planner statistics are analyzed (`db/upkeep.ts`). */
-function startStatisticsCatchUp(ctx: AppContext, intervalMs: number): () => Promise<void> {
-  return every(ctx, intervalMs, 'statistics catch-up', async () => {
-    const steps = await catchUpStatistics(ctx.database.db);
-    if (steps.length > 0)
-      ctx.log.info(
-        { tables: steps.map((step) => `${step.schema}.${step.table}`) },
-        'tables analyzed: they outgrew their statistics',
+        { steps, ms: Math.round(performance.now() - started) },
+        'tables analyzed or vacuumed',
       );
   });
 }
@@ -155,8 +144,11 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     if (config.runWorkers) {
       await startWorkers(queue, ctx);
       closers.push(startLeaseSweeper(ctx, config.leaseSweepMs));
-      if (database.kind === 'pglite') closers.push(startUpkeep(ctx, config.upkeepMs));
-      else closers.push(startStatisticsCatchUp(ctx, config.statisticsMs));
+      closers.push(
+        database.kind === 'pglite'
+          ? startUpkeep(ctx, config.upkeepMs, upkeepDue)
+          : startUpkeep(ctx, config.statisticsMs, outgrownStatistics),
+      );
     }
     const app = await buildApp(ctx);
     closers.unshift(() => app.close());

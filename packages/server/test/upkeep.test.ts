@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import {
-  catchUpStatistics,
   keepUp,
   outgrownStatistics,
   readTableActivity,
@@ -153,10 +152,14 @@ describe.each(BACKENDS)('table upkeep on %s', (backend) => {
       with (autovacuum_enabled = false)`.execute(db);
     await sql`insert into upkeep_grown select g from generate_series(1, 1500) g`.execute(db);
     await activityOf('upkeep_grown', (row) => row.liveRows >= 1500);
-    expect((await catchUpStatistics(db)).map((step) => step.table)).toContain('upkeep_grown');
+    expect((await keepUp(db, outgrownStatistics)).map((step) => step.table)).toContain(
+      'upkeep_grown',
+    );
     const analyzed = await activityOf('upkeep_grown', (row) => row.rows === 1500);
     expect(analyzed.liveRows).toBe(1500);
-    expect((await catchUpStatistics(db)).map((step) => step.table)).not.toContain('upkeep_grown');
+    expect((await keepUp(db, outgrownStatistics)).map((step) => step.table)).not.toContain(
+      'upkeep_grown',
+    );
   });
 
   it('tends the partitions of a partitioned table, never the table itself', async () => {
@@ -182,49 +185,17 @@ describe.each(BACKENDS)('table upkeep on %s', (backend) => {
   });
 });
 
-describe('the running server on PostgreSQL', () => {
-  it('analyzes a table that outgrew its statistics before autovacuum comes by', async () => {
-    const test = await startTestPlatform('postgres', { QUORUM_DB_STATISTICS_MS: '200' });
+describe.each([
+  ['postgres', 'QUORUM_DB_STATISTICS_MS', 'before autovacuum comes by'],
+  ['pglite', 'QUORUM_DB_UPKEEP_MS', 'as autovacuum would'],
+] as const)('the running server on %s', (backend, interval, how) => {
+  it(`analyzes a table that filled by itself, ${how}`, async () => {
+    const test = await startTestPlatform(backend, { [interval]: '200' });
     try {
       const { db } = test.testDatabase.database;
-      await sql`create table upkeep_outgrown (id int primary key)
+      // (PostgreSQL's autovacuum is off for this table so that only the server tends it.)
+      await sql`create table upkeep_filled (id int primary key)
         with (autovacuum_enabled = false)`.execute(db);
-      await sql`insert into upkeep_outgrown select g from generate_series(1, 2000) g`.execute(db);
-      for (let attempt = 0; ; attempt++) {
-        const { rows } = await sql<{ rows: number }>`
-          select reltuples::float8 as rows from pg_class where relname = 'upkeep_outgrown'`.execute(
-          db,
-        );
-        if (Number(rows[0]?.rows) === 2000) break;
-        if (attempt > 100) throw new Error(`never analyzed: ${JSON.stringify(rows)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      await test.close();
-    }
-  });
-
-  it('runs the gathered queue statements on connections that keep generic plans', async () => {
-    const test = await createTestDatabase('postgres');
-    try {
-      const { database } = test;
-      const mode = async (db: typeof database.db) =>
-        (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db))
-          .rows[0]!.mode;
-      expect(await mode(database.gathered)).toBe('force_generic_plan');
-      expect(await mode(database.db)).toBe('auto');
-    } finally {
-      await test.drop();
-    }
-  });
-});
-
-describe('the running server on the embedded database', () => {
-  it('analyzes its tables by itself, as autovacuum would', async () => {
-    const test = await startTestPlatform('pglite', { QUORUM_DB_UPKEEP_MS: '200' });
-    try {
-      const { db } = test.testDatabase.database;
-      await sql`create table upkeep_filled (id int primary key)`.execute(db);
       await sql`insert into upkeep_filled select g from generate_series(1, 2000) g`.execute(db);
       for (let attempt = 0; ; attempt++) {
         const { rows } = await sql<{ rows: number }>`
@@ -237,6 +208,22 @@ describe('the running server on the embedded database', () => {
       }
     } finally {
       await test.close();
+    }
+  });
+});
+
+describe('PostgreSQL opened for the server', () => {
+  it('runs the gathered queue statements on connections that keep generic plans', async () => {
+    const test = await createTestDatabase('postgres');
+    try {
+      const { database } = test;
+      const mode = async (db: typeof database.db) =>
+        (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db))
+          .rows[0]!.mode;
+      expect(await mode(database.gathered)).toBe('force_generic_plan');
+      expect(await mode(database.db)).toBe('auto');
+    } finally {
+      await test.drop();
     }
   });
 });

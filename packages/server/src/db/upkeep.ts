@@ -6,7 +6,8 @@ import type { Database } from './schema';
  * statistics current and clears the row versions updates and deletes leave behind; PGlite runs
  * no autovacuum, so without this its statistics would never be gathered (plans chosen as if the
  * queue's tables were empty) and its tables would only grow. The rule is autovacuum's, with its
- * default thresholds.
+ * default thresholds (`upkeepDue`). On PostgreSQL the server only analyzes the tables that outgrew
+ * their statistics before autovacuum comes by (`outgrownStatistics`).
  */
 
 /** What the statistics views say about one table. */
@@ -129,16 +130,18 @@ export async function runUpkeepStep(db: Kysely<Database>, step: UpkeepStep): Pro
   await sql`vacuum ${sql.raw(`(${options.join(', ')}) `)}${table}`.execute(db);
 }
 
-/** Reads the tables' activity and runs what is due; returns the steps it ran. */
-export async function keepUp(db: Kysely<Database>): Promise<UpkeepStep[]> {
-  const steps = upkeepDue(await readTableActivity(db));
-  for (const step of steps) await runUpkeepStep(db, step);
-  return steps;
-}
+/** The rule that says which tables need what: `upkeepDue` or `outgrownStatistics`. */
+export type UpkeepRule = (tables: readonly TableActivity[]) => UpkeepStep[];
 
-/** Analyzes the tables that outgrew their statistics (PostgreSQL); returns the steps it ran. */
-export async function catchUpStatistics(db: Kysely<Database>): Promise<UpkeepStep[]> {
-  const steps = outgrownStatistics(await readTableActivity(db));
+/**
+ * Reads the tables' activity and runs what `due` says (by default autovacuum's rule for the
+ * embedded database); returns the steps it ran.
+ */
+export async function keepUp(
+  db: Kysely<Database>,
+  due: UpkeepRule = upkeepDue,
+): Promise<UpkeepStep[]> {
+  const steps = due(await readTableActivity(db));
   for (const step of steps) await runUpkeepStep(db, step);
   return steps;
 }
