@@ -9,6 +9,13 @@
  *
  * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --warmup 5
  * --tasks 20000  --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
+ * --requests chained,separate
+ *
+ * A cycle is a claim and a submission. Chained, as the web app works, each submission also claims
+ * the next task (`next`), so a cycle is one request; separate, a cycle is a claim request and a
+ * submit request. Quorum on PostgreSQL runs each way asked for (`--requests`); PGlite and the
+ * reliability run are chained, the deep queue separate (it measures the claim request alone).
+ * Chained, a claim's latency is that of the submission that made it.
  *
  * pgbench runs for `--seconds`. pg-boss and Quorum on PostgreSQL first work for `--warmup`
  * seconds unmeasured, then for `--seconds` measured: a server process that has just started is
@@ -185,6 +192,9 @@ const taskCount = async (url: string, query: string) => {
   return ((await response.json()) as { total: number }).total;
 };
 
+/** How a cycle's claim is asked for (see the head of this file). */
+type Requests = 'chained' | 'separate';
+
 /**
  * 64 annotators doing claim → submit (consensus 3, majority vote) against `urls`: for `timing`
  * when given, else until the queue is drained.
@@ -193,6 +203,7 @@ async function cycles(
   urls: string[],
   tasks: number,
   children: ChildProcess[],
+  requests: Requests,
   timing?: Timing,
 ): Promise<Throughput> {
   const annotators = await prepareSimulation({
@@ -210,6 +221,7 @@ async function cycles(
     project: 'bench',
     seed: 7,
     done: async () => (await taskCount(urls[0]!, 'project=bench&status=pending')) === 0,
+    chained: requests === 'chained',
     children,
     timing,
   });
@@ -222,7 +234,7 @@ async function cycles(
 async function measured(
   options: Pick<
     SimulationOptions,
-    'urls' | 'annotators' | 'project' | 'seed' | 'done' | 'stopAfter'
+    'urls' | 'annotators' | 'project' | 'seed' | 'done' | 'stopAfter' | 'chained'
   > & { children?: ChildProcess[]; timing?: Timing },
 ): Promise<Throughput> {
   const times: number[] = [];
@@ -297,12 +309,13 @@ async function servedCycles(
   tasks: number,
   count: number,
   options: { databaseUrl?: string; dataDir?: string },
+  requests: Requests,
   timing?: Timing,
 ): Promise<Throughput & { reopened: number; errors: number }> {
   const { urls, children } = await servers(count, options);
   let result: Throughput;
   try {
-    result = await cycles(urls, tasks, children, timing);
+    result = await cycles(urls, tasks, children, requests, timing);
   } finally {
     for (const child of children) await stop(child);
   }
@@ -313,10 +326,15 @@ async function servedCycles(
   };
 }
 
-async function quorumOnPostgres(tasks: number, processes: number, timing: Timing) {
+async function quorumOnPostgres(
+  tasks: number,
+  processes: number,
+  requests: Requests,
+  timing: Timing,
+) {
   const database = await createBenchDatabase('queue');
   try {
-    return await servedCycles(tasks, processes, { databaseUrl: database.url }, timing);
+    return await servedCycles(tasks, processes, { databaseUrl: database.url }, requests, timing);
   } finally {
     await database.drop();
   }
@@ -325,7 +343,7 @@ async function quorumOnPostgres(tasks: number, processes: number, timing: Timing
 async function quorumOnPglite(tasks: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
   try {
-    return await servedCycles(tasks, 1, { dataDir });
+    return await servedCycles(tasks, 1, { dataDir }, 'chained');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -433,6 +451,7 @@ async function reliability(tasks: number) {
       abandonRate: 0.01,
       releaseRate: 0.02,
       duplicateRate: 0.1,
+      chained: true,
       done: async () => (await pendingTasks(opened.db)) === 0,
       onAck: (count) => {
         if (killedAt !== undefined || count < tasks) return;
@@ -480,6 +499,7 @@ export async function run(args: string[]) {
       deep: { type: 'string', default: '1000000' },
       'reliability-tasks': { type: 'string', default: '10000' },
       processes: { type: 'string', default: '1,2' },
+      requests: { type: 'string', default: 'chained,separate' },
     },
   });
   const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -487,11 +507,16 @@ export async function run(args: string[]) {
   const seconds = Number(values.seconds);
   const timing = { warmup: Number(values.warmup), seconds };
   const processes = values.processes.split(',').map(Number);
+  const requests = values.requests.split(',') as Requests[];
+  for (const way of requests)
+    if (way !== 'chained' && way !== 'separate')
+      throw new Error(`--requests: "${way}" is neither chained nor separate`);
   console.log(
     `queue: ${CLIENTS} concurrent clients, annotators in this process, ${POOL} database ` +
       `connections per server process` +
       (wanted('postgres')
-        ? `; Quorum on PostgreSQL with ${processes.join(' and then ')} server process(es)`
+        ? `; Quorum on PostgreSQL with ${processes.join(' and then ')} server process(es), ` +
+          `${requests.join(' and then ')}`
         : '') +
       (wanted('pgboss') || wanted('postgres')
         ? `; pg-boss and Quorum on PostgreSQL measured for ${seconds} s after ${timing.warmup} s ` +
@@ -515,10 +540,10 @@ export async function run(args: string[]) {
     );
   }
 
-  const report = (label: string, result: Throughput, timed = false) => {
+  const report = (label: string, result: Throughput, timed = false, latency = 'claim') => {
     console.log(
       `${label}: ${fixed(result.cyclesPerSecond)} claim+submit cycles/s ` +
-        `(${fixed(result.cycles)} cycles); claim p50 ${fixed(result.claimP50, 1)} ms, ` +
+        `(${fixed(result.cycles)} cycles); ${latency} p50 ${fixed(result.claimP50, 1)} ms, ` +
         `p99 ${fixed(result.claimP99, 1)} ms (${timed ? 'measured part' : 'steady middle 80%'}; ` +
         `p99 ${fixed(result.claimP99All, 1)} ms over the whole run)`,
     );
@@ -530,30 +555,37 @@ export async function run(args: string[]) {
   };
   const cpuPerCycle = (result: Throughput, names: Parameters<typeof perUnit>[2]) =>
     console.log(`  CPU per cycle: ${perUnit(result.cpu, result.cycles, names)}`);
+  const asked = {
+    chained: 'each submission claiming the next',
+    separate: 'claim and submit as separate requests',
+  };
   if (wanted('postgres'))
-    for (const count of processes) {
-      const result = await quorumOnPostgres(Number(values.tasks), count, timing);
-      report(
-        `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}`,
-        result,
-        true,
-      );
-      cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
-      if (bench)
-        console.log(
-          `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
+    for (const count of processes)
+      for (const way of requests) {
+        const result = await quorumOnPostgres(Number(values.tasks), count, way, timing);
+        report(
+          `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}, ${asked[way]}`,
+          result,
+          true,
+          way === 'chained' ? 'submit+claim' : 'claim',
         );
-      if (boss)
-        console.log(
-          `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
-        );
-      console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
-      console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
-      console.log(`  errors the servers logged: ${fixed(result.errors)}`);
-    }
+        cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
+        if (bench)
+          console.log(
+            `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
+          );
+        if (boss)
+          console.log(
+            `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
+          );
+        if (way === 'separate')
+          console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
+        console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
+        console.log(`  errors the servers logged: ${fixed(result.errors)}`);
+      }
   if (wanted('pglite')) {
     const result = await quorumOnPglite(Number(values['pglite-tasks']));
-    report('Quorum on PGlite    ', result);
+    report(`Quorum on PGlite, ${asked.chained}`, result, false, 'submit+claim');
     cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
     console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened)}`);
     console.log(`  errors the server logged: ${fixed(result.errors)}`);

@@ -53,6 +53,8 @@ describe.each(BACKENDS)('64 annotators on one server with %s', (backend) => {
       abandonRate: 0.02,
       releaseRate: 0.03,
       duplicateRate: 0.1,
+      // Each way of asking: a claim per task here, a submission that claims the next there.
+      chained: backend === 'postgres',
       done: async () => (await pendingTasks(db)) === 0,
     });
     const problems = checkInvariants(await storedWork(db), run, CONSENSUS);
@@ -97,6 +99,7 @@ describe('two server processes on one PostgreSQL, one killed with SIGKILL mid-ru
       abandonRate: 0.01,
       releaseRate: 0.02,
       duplicateRate: 0.1,
+      chained: true,
       done: async () => (await pendingTasks(db)) === 0,
       onAck: (count) => {
         if (killed || count < (tasks * CONSENSUS) / 3) return;

@@ -231,8 +231,12 @@ describe.each(BACKENDS)('every group of the TypeScript SDK against the server on
     const done = events.at(-1)!;
     expect(done.type === 'done' && done.transcript.turnsLeft).toBe(1);
     expect((await annotator.work.chat(assignment.id)).messages).toHaveLength(4);
-    expect((await annotator.work.submit(assignment.id, {})).assignment.status).toBe('submitted');
-    const skipped = (await annotator.work.claim({ project: 'chatty' }))!;
+    const submitted = await annotator.work.submitAndClaim(assignment.id, {}, { project: 'chatty' });
+    expect(submitted.assignment.status).toBe('submitted');
+    expect(submitted.next.refused).toBeUndefined();
+    const skipped = submitted.next.assignment!;
+    expect(skipped.task.type).toBe('chat');
+    expect(skipped.id).not.toBe(assignment.id);
     expect((await annotator.work.release(skipped.id, 'not now')).status).toBe('released');
 
     expect((await annotator.me.earnings()).projects[0]).toMatchObject({

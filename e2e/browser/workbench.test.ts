@@ -463,6 +463,53 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('works through a project task after task, each submission claiming the one after next', async () => {
+    await project('loop', 'categorization', { leaseSeconds: 600 });
+    const ids: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const created = await api.post('/v1/task/categorization', {
+        project: 'loop',
+        attachment: `Item ${i}`,
+        attachment_type: 'text',
+        categories: ['cat', 'dog'],
+      });
+      ids.push(created.body.task_id);
+    }
+    const me = await worker('looper@example.test');
+    const { page, problems } = await signIn('looper@example.test');
+    const claims: string[] = [];
+    const submissions: Array<Record<string, unknown>> = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith(CLAIM_PATH)) claims.push(request.url());
+      if (/\/submit$/.test(request.url())) submissions.push(request.postDataJSON());
+    });
+    await startLabeling(page, 'loop');
+    const shown: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const workbench = page.locator(`section.workbench:has-text("Item ${i}")`);
+      await workbench.waitFor();
+      shown.push((await workbench.getAttribute('data-assignment'))!);
+      await page.getByRole('radio', { name: /cat/ }).check();
+      await page.getByRole('button', { name: /^Submit/ }).click();
+    }
+    await page.getByRole('status').filter({ hasText: 'Nothing to label right now' }).waitFor();
+    expect(new Set(shown).size).toBe(4);
+    // Claims for the first task and the prefetched second; the submissions claimed the third and
+    // fourth, and the fourth, shown with nothing held behind it, prefetched (and found nothing).
+    expect(claims).toHaveLength(3);
+    expect(submissions).toHaveLength(4);
+    for (const body of submissions) expect(body).toMatchObject({ next: { project: 'loop' } });
+    for (const id of ids) expect((await api.get(`/v1/task/${id}`)).body.status).toBe('completed');
+    const open = await t.platform.ctx.database.db
+      .selectFrom('assignments')
+      .select('id')
+      .where('worker_id', '=', me.id)
+      .where('status', '=', 'active')
+      .execute();
+    expect(open).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it('lets a reviewer see the disagreeing attempts and correct the consensus', async () => {
     await project('reviewed', 'categorization', {
       consensus: { min: 2, max: 2 },

@@ -1,7 +1,8 @@
 /**
  * Simulated annotators for the work queue's reliability tests and benchmark: each loops claim →
  * (abandon | release | submit, sometimes twice under the same key) over HTTP against one or
- * more servers, survives servers going away, and records what the server acknowledged.
+ * more servers, survives servers going away, and records what the server acknowledged. Chained,
+ * each submission also claims the next task, as the web app's do.
  */
 import { Pool } from 'undici';
 import { CLAIM_PATH } from '@quorum/core';
@@ -31,6 +32,12 @@ export interface SimulationOptions {
   stopAfter?: number;
   /** Start no claim after this moment (`performance.now()`): a benchmark's fixed duration. */
   stopAt?: number;
+  /**
+   * Submit with `next`: the submission claims the next task in the same request, and a claim
+   * request is made only when there is none (the first, after a skip or a lapse, when nothing
+   * was eligible). A replayed submission must answer the claim its first request made.
+   */
+  chained?: boolean;
 }
 
 export interface Acknowledged {
@@ -49,7 +56,7 @@ export interface SimulationResult {
   released: number;
   duplicatesReplayed: number;
   networkErrors: number;
-  /** Claim latencies in milliseconds. */
+  /** Claim latencies in milliseconds (chained: of the submission that claimed, if one did). */
   claimLatencies: number[];
   /** When each claim started (`performance.now()`), in the order of `claimLatencies`. */
   claimStarts: number[];
@@ -70,6 +77,12 @@ export function seeded(seed: number) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class NetworkError extends Error {}
+
+interface Claimed {
+  id: string;
+  stage: string;
+  task: { id: string };
+}
 
 /**
  * Kept-alive connections, one pool per server, with undici's client: the annotators share the
@@ -129,33 +142,41 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         }
       }
     };
-    while (!finished) {
-      const started = performance.now();
-      if (options.stopAt !== undefined && started >= options.stopAt) return;
-      const claimed = await call(CLAIM_PATH, { project: options.project });
+    const next = options.chained ? { next: { project: options.project } } : {};
+    /** The claim the last submission made, worked on next. */
+    let handed: Claimed | undefined;
+    const claimedAt = (started: number) => {
       result.claimLatencies.push(performance.now() - started);
       result.claimStarts.push(started);
-      if (claimed.status === 204) {
-        if (await options.done()) {
-          finished = true;
-          return;
-        }
-        await sleep(100 + random() * 200);
-        continue;
-      }
-      if (claimed.status === 409 && claimed.body?.field === 'maxOpenClaims') {
-        // An abandoned claim still counts until its lease lapses.
-        await sleep(250);
-        continue;
-      }
-      if (claimed.status !== 200)
-        throw new Error(`claim answered ${claimed.status}: ${JSON.stringify(claimed.body)}`);
       result.claims++;
-      const assignment = claimed.body.assignment as {
-        id: string;
-        stage: string;
-        task: { id: string };
-      };
+    };
+    while (!finished) {
+      let assignment: Claimed;
+      if (handed) {
+        assignment = handed;
+        handed = undefined;
+      } else {
+        const started = performance.now();
+        if (options.stopAt !== undefined && started >= options.stopAt) return;
+        const claimed = await call(CLAIM_PATH, { project: options.project });
+        if (claimed.status === 204) {
+          if (await options.done()) {
+            finished = true;
+            return;
+          }
+          await sleep(100 + random() * 200);
+          continue;
+        }
+        if (claimed.status === 409 && claimed.body?.field === 'maxOpenClaims') {
+          // An abandoned claim still counts until its lease lapses.
+          await sleep(250);
+          continue;
+        }
+        if (claimed.status !== 200)
+          throw new Error(`claim answered ${claimed.status}: ${JSON.stringify(claimed.body)}`);
+        claimedAt(started);
+        assignment = claimed.body.assignment as Claimed;
+      }
       const record = {
         assignment: assignment.id,
         task: assignment.task.id,
@@ -178,9 +199,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
       const label = options.labels[Math.floor(random() * options.labels.length)]!;
       const key = { 'idempotency-key': `${assignment.id}-once` };
+      const started = performance.now();
+      // Past the benchmark's time, no new claim either.
+      const chained = options.stopAt !== undefined && started >= options.stopAt ? {} : next;
       const submitted = await call(
         `/api/v1/assignments/${assignment.id}/submit`,
-        { response: { category: label } },
+        { response: { category: label }, ...chained },
         key,
       );
       if (submitted.status === 200) {
@@ -188,6 +212,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         options.onAck?.(result.acknowledged.length);
         if (options.stopAfter !== undefined && result.acknowledged.length >= options.stopAfter)
           finished = true;
+        const made = submitted.body.next as { assignment: Claimed | null } | undefined;
+        if (made?.assignment) {
+          claimedAt(started);
+          handed = made.assignment;
+        }
       } else if (submitted.status === 409 && /kept as late/.test(submitted.body?.error ?? '')) {
         result.late.push(record);
         continue;
@@ -197,13 +226,20 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (random() < options.duplicateRate) {
         const again = await call(
           `/api/v1/assignments/${assignment.id}/submit`,
-          { response: { category: label } },
+          { response: { category: label }, ...chained },
           key,
         );
         if (again.status !== 200)
           throw new Error(
             `a replayed submit answered ${again.status}: ${JSON.stringify(again.body)}`,
           );
+        const replayed = (again.body.next?.assignment ?? undefined) as Claimed | undefined;
+        // The claim the first request made, while its lease holds (or, were it lost, a new one).
+        if (handed && replayed?.id !== handed.id)
+          throw new Error(
+            `a replayed submit claimed ${replayed?.id ?? 'nothing'}, not ${handed.id} again`,
+          );
+        handed ??= replayed;
         result.duplicatesReplayed++;
       }
     }

@@ -97,6 +97,10 @@ export type Session = z.infer<typeof SessionSchema>;
 export type ClaimInput = z.input<typeof ClaimBody>;
 export type Assignment = z.infer<typeof AssignmentSchema>;
 export type SubmitResult = z.infer<typeof SubmitResultSchema>;
+/** A submission and the claim made with it (`Work.submitAndClaim`). */
+export type SubmitAndClaimResult = Omit<SubmitResult, 'next'> & {
+  next: { assignment?: Assignment; refused?: NonNullable<SubmitResult['next']>['refused'] };
+};
 export type Member = z.infer<typeof MemberSchema>;
 export type UpdateMemberInput = z.input<typeof UpdateMemberBody>;
 export type Earnings = z.infer<typeof EarningsSchema>;

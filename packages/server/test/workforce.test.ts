@@ -262,6 +262,74 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(await earnings(people[1]!)).toMatchObject({ accepted: 0, rejected: 1, earned: 0 });
   });
 
+  it('submits and claims the next task in one request, answering a retry with the same claim', async () => {
+    await project('chained', {
+      consensus: { min: 1, max: 1 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+      maxOpenClaims: 2,
+    });
+    const ids = [await task('chained', 'one'), await task('chained', 'two')];
+    const [person] = await workers('chained', 1);
+    const next = { project: 'chained' };
+    const submitNext = (id: string, key: string, body: Record<string, unknown> = { next }) =>
+      person!.api.post(
+        `/api/v1/assignments/${id}/submit`,
+        { response: { category: 'cat' }, ...body },
+        { 'idempotency-key': key },
+      );
+    const held = () =>
+      t.platform.ctx.database.db
+        .selectFrom('assignments')
+        .select('id')
+        .where('worker_id', '=', person!.id)
+        .where('status', '=', 'active')
+        .execute();
+
+    const first = (await claim(person!.api, next)).body.assignment;
+    expect(first.task.id).toBe(ids[0]);
+    // A claim that does not validate is refused before anything is stored.
+    const invalid = await submitNext(first.id, 'n-0', { next: { project: '' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.field).toBe('next.project');
+    expect((await assignmentRow(first.id)).status).toBe('active');
+
+    const chained = await submitNext(first.id, 'n-1');
+    expect(chained.status).toBe(200);
+    expect(chained.body.assignment).toMatchObject({ id: first.id, status: 'submitted' });
+    expect(chained.body.next.refused).toBeUndefined();
+    expect(chained.body.next.assignment).toMatchObject({
+      stage: 'attempt',
+      status: 'active',
+      task: { id: ids[1], project: 'chained' },
+    });
+    expect((await api.get(`/v1/task/${ids[0]}`)).body.status).toBe('completed');
+    // A retry whose first answer was lost gets the claim that request made, not another one.
+    const retried = await submitNext(first.id, 'n-1');
+    expect(retried.status).toBe(200);
+    expect(retried.body.next.assignment.id).toBe(chained.body.next.assignment.id);
+    expect(await held()).toEqual([{ id: chained.body.next.assignment.id }]);
+
+    // Nothing left: no claim, and no refusal either.
+    const last = await submitNext(chained.body.next.assignment.id, 'n-2');
+    expect(last.status).toBe(200);
+    expect(last.body.next).toEqual({ assignment: null });
+    expect((await api.get(`/v1/task/${ids[1]}`)).body.status).toBe('completed');
+
+    // A refused claim is answered as the claim would have been; the submission stands.
+    await task('chained', 'three');
+    const third = (await claim(person!.api, next)).body.assignment;
+    const refused = await submitNext(third.id, 'n-3', { next: { project: 'elsewhere' } });
+    expect(refused.status).toBe(200);
+    expect(refused.body.assignment.status).toBe('submitted');
+    expect(refused.body.next).toMatchObject({
+      assignment: null,
+      refused: { status_code: 404, code: 'not_found' },
+    });
+    expect(refused.body.next.refused.error).toMatch(/elsewhere/);
+    expect(await held()).toEqual([]);
+  });
+
   it('asks for more annotators when answers disagree and stops early when they agree', async () => {
     await project('adaptive', {
       consensus: { min: 2, max: 4, confidence: 0.9 },
@@ -323,9 +391,20 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(
       (await slow!.api.post(`/api/v1/assignments/${held.body.assignment.id}/heartbeat`)).status,
     ).toBe(409);
-    const late = await submit(slow!.api, held.body.assignment.id, { category: 'dog' }, 'late-1');
+    // Late work asking for its next task is kept and reported, and claims nothing.
+    const late = await slow!.api.post(
+      `/api/v1/assignments/${held.body.assignment.id}/submit`,
+      { response: { category: 'dog' }, next: { project: 'leases' } },
+      { 'idempotency-key': 'late-1' },
+    );
     expect(late.status).toBe(409);
     expect(late.body.error).toMatch(/kept as late/);
+    const slowHolds = await t.platform.ctx.database.db
+      .selectFrom('assignments')
+      .select('status')
+      .where('worker_id', '=', slow!.id)
+      .execute();
+    expect(slowHolds).toEqual([{ status: 'late' }]);
     expect((await submit(quick!.api, taken.body.assignment.id, { category: 'cat' })).status).toBe(
       200,
     );
@@ -985,15 +1064,27 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     for (let i = 0; i < 4; i++) await gold('evaluation_tasks', 'checked', 'cat');
     await task('checked', 'real');
     const careless = await worker('careless@example.test');
-    for (let i = 0; i < 2; i++) {
-      const claimed = await claim(careless.api, { project: 'checked' });
-      expect(claimed.body.assignment.stage).toBe('attempt');
-      expect(
-        await submit(careless.api, claimed.body.assignment.id, { category: 'dog' }),
-      ).toMatchObject({
-        status: 200,
-      });
-    }
+    const first = await claim(careless.api, { project: 'checked' });
+    expect(first.body.assignment.stage).toBe('attempt');
+    // Submitting and claiming the next in one request: the claim comes back as an attempt.
+    const chained = await careless.api.post(
+      `/api/v1/assignments/${first.body.assignment.id}/submit`,
+      { response: { category: 'dog' }, next: { project: 'checked' } },
+    );
+    expect(chained.status).toBe(200);
+    const second = chained.body.next.assignment;
+    expect(second.stage).toBe('attempt');
+    // The failed gold pauses the annotator: the next claim is refused saying why.
+    const refused = await careless.api.post(`/api/v1/assignments/${second.id}/submit`, {
+      response: { category: 'dog' },
+      next: { project: 'checked' },
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.body.next).toMatchObject({
+      assignment: null,
+      refused: { status_code: 403, code: 'forbidden' },
+    });
+    expect(refused.body.next.refused.error).toMatch(/paused/);
     const paused = await claim(careless.api, { project: 'checked' });
     expect(paused.status).toBe(403);
     expect(paused.body.error).toMatch(/paused.*gold accuracy 0\.25 over 2 answers is below 0\.7/);

@@ -178,8 +178,32 @@ export const AssignmentSchema = z.object({
 export const ClaimResultSchema = z.object({ assignment: AssignmentSchema });
 
 export const SubmitAssignmentBody = z
-  .object({ response: JsonObject.describe("An answer in the task type's response shape") })
+  .object({
+    response: JsonObject.describe("An answer in the task type's response shape"),
+    next: ClaimBody.optional().describe(
+      'Also claim your next task, as a claim with this body would, once the submission is ' +
+        'stored: one request instead of two per task',
+    ),
+  })
   .strict();
+
+/** An error as the API answers it; `status_code` is the status the request would have had. */
+export const ErrorBodySchema = z.object({
+  status_code: z.number().int(),
+  error: z.string(),
+  code: z.string(),
+  field: z.string().optional(),
+});
+
+export const NextClaimSchema = z.object({
+  assignment: AssignmentSchema.nullable().describe(
+    'The claimed task; null when nothing is eligible or the claim was refused',
+  ),
+  refused: ErrorBodySchema.optional().describe(
+    'Why no claim was made, as the claim would have answered (a pause after failed gold, ' +
+      'a full set of open claims); the submission is stored all the same',
+  ),
+});
 
 export const SubmitResultSchema = z.object({
   assignment: AssignmentSchema,
@@ -187,6 +211,10 @@ export const SubmitResultSchema = z.object({
     .object({ score: z.number(), expected: JsonObject })
     .optional()
     .describe('Training tasks only: your score and the expected answer'),
+  next: NextClaimSchema.optional().describe(
+    'When the submission asked for it: the next claim. A retry under the same ' +
+      'Idempotency-Key answers the claim the first request made while its lease holds',
+  ),
 });
 
 export const ReleaseBody = z

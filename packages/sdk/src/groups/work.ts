@@ -7,6 +7,7 @@ import type {
   ChatTurnEvent,
   ClaimInput,
   Heartbeat,
+  SubmitAndClaimResult,
   SubmitResult,
 } from '../types';
 
@@ -52,6 +53,34 @@ export class Work {
       headers: { 'idempotency-key': idempotencyKey },
       repeatable: true,
     });
+  }
+
+  /**
+   * Submits a response and claims the next task in the same request (`next` is what a claim
+   * would ask for). `next.assignment` is undefined when nothing is eligible; `next.refused` says
+   * why a claim was refused (a pause after failed gold, a full set of open claims), the
+   * submission being stored all the same. A retry answers with the claim the first attempt made.
+   */
+  async submitAndClaim(
+    assignment: string,
+    response: Record<string, unknown>,
+    next: ClaimInput = {},
+    idempotencyKey: string = crypto.randomUUID(),
+  ): Promise<SubmitAndClaimResult> {
+    const result = await this.#t.json<SubmitResult>('work.submit', {
+      params: { id: assignment },
+      json: { response, next },
+      headers: { 'idempotency-key': idempotencyKey },
+      repeatable: true,
+    });
+    const claimed = result.next ?? { assignment: null };
+    return {
+      ...result,
+      next: {
+        assignment: claimed.assignment ?? undefined,
+        ...(claimed.refused ? { refused: claimed.refused } : {}),
+      },
+    };
   }
 
   /** Skips the task with a reason; it goes back to the queue for someone else. */

@@ -589,6 +589,27 @@ export async function countOpenClaims(db: Executor, scope: Scope, workerId: stri
   return new Map(rows.map((row) => [row.project_id, Number(row.open)]));
 }
 
+/** A worker's claims made since a moment and still held, oldest first. */
+export async function listClaimsSince(
+  db: Executor,
+  scope: Scope,
+  workerId: string,
+  since: Date,
+  now: Date,
+) {
+  return db
+    .selectFrom('assignments')
+    .selectAll()
+    .where((eb) => eb.and(tenant(scope)))
+    .where('worker_id', '=', workerId)
+    .where('claimed_at', '>=', since)
+    .where('status', '=', 'active')
+    .where('lease_expires_at', '>', now)
+    .orderBy('claimed_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function listTaskAssignments(db: Executor, scope: Scope, taskId: string) {
   return db
     .selectFrom('assignments')

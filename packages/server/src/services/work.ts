@@ -34,6 +34,7 @@ import {
   type ClaimedRow,
   countActiveClaims,
   countOpenClaims,
+  listClaimsSince,
   countOpenSlots,
   deleteWorkItems,
   expireLeases,
@@ -314,6 +315,28 @@ export async function claimDirectly(
   });
 }
 
+/**
+ * The claim a submission that asked for its next task made, found again when that submission is
+ * retried: the worker's oldest claim made since `since` (when the submission was stored) that is
+ * still held, on the project asked for if one was.
+ */
+export async function claimMadeSince(
+  db: Executor,
+  scope: Scope,
+  worker: WorkerRow,
+  request: ClaimRequest,
+  since: Date,
+  now: Date,
+): Promise<AssignmentRow | undefined> {
+  const project =
+    request.project === undefined ? undefined : await requireProject(db, scope, request.project);
+  const held = await listClaimsSince(db, scope, worker.id, since, now);
+  const wanted = (row: AssignmentRow) =>
+    (request.stage === 'training') === (row.stage === 'training') &&
+    (!project || row.project_id === project.id);
+  return held.find(wanted);
+}
+
 /** What the lease sweeper logs, as a warning, when it reopened claims the queue lost. */
 export const LOST_CLAIMS_REOPENED = 'claims the queue had lost were reopened';
 
@@ -470,6 +493,8 @@ export interface Submission {
   late?: DomainError;
   /** The task as the worker was shown it, when that is all the answer needs. */
   task?: TaskView;
+  /** Set when this answers a retry under the key the submission was stored with. */
+  replayed?: true;
 }
 
 /**
@@ -507,7 +532,7 @@ export async function submitAssignment(
     if (idempotencyKey && assignment.idempotency_key === idempotencyKey)
       return assignment.status === 'late'
         ? { assignment, late: lateError(assignment) }
-        : { assignment, ...(await replayFeedback(db, scope, assignment)) };
+        : { assignment, replayed: true, ...(await replayFeedback(db, scope, assignment)) };
     throw new DomainError(
       'conflict',
       'This assignment was already submitted' +

@@ -32,10 +32,13 @@ const SKIP_REASONS = [
   'Other',
 ];
 
+/** What a claim asks for: the named project, or any. */
+const claimBody = (project: string) => (project ? { project } : {});
+
 async function claim(project: string): Promise<Assignment | null> {
   const result = await api.post<{ assignment: Assignment } | undefined>(
     CLAIM_PATH,
-    project ? { project } : {},
+    claimBody(project),
   );
   return result?.assignment ?? null;
 }
@@ -50,7 +53,8 @@ function mark(name: string) {
 
 /**
  * The annotator's loop: claim, label, submit, and the next task is already there (one claim is
- * prefetched while you work). Leases are kept alive by heartbeats while the page is open.
+ * prefetched while you work, and each submission claims the one after it in the same request).
+ * Leases are kept alive by heartbeats while the page is open.
  */
 export function Workbench() {
   const [project, setProject] = useState(
@@ -66,20 +70,25 @@ export function Workbench() {
   const [done, setDone] = useState(0);
   const response = useRef<Json>({});
   const complete = useRef<Json | undefined>(undefined);
-  const next = useRef<Promise<Assignment | null> | undefined>(undefined);
+  /** Claimed and not yet shown, in the order they come next. */
+  const queue = useRef<Array<Promise<Assignment | null>>>([]);
   const held = useRef(new Set<string>());
   const [editorShortcuts, setEditorShortcuts] = useState<Record<string, Shortcut[]>>({});
   const register = useCallback((owner: string, shortcuts: Shortcut[]) => {
     setEditorShortcuts((all) => ({ ...all, [owner]: shortcuts }));
   }, []);
 
+  const hold = (assignment: Assignment | null) => {
+    if (assignment) held.current.add(assignment.id);
+    return assignment;
+  };
+
   const prefetch = useCallback(() => {
-    next.current = claim(project)
-      .then((assignment) => {
-        if (assignment) held.current.add(assignment.id);
-        return assignment;
-      })
-      .catch(() => null);
+    queue.current.push(
+      claim(project)
+        .then(hold)
+        .catch(() => null),
+    );
   }, [project]);
 
   const show = (assignment: Assignment | null) => {
@@ -87,7 +96,7 @@ export function Workbench() {
     complete.current = undefined;
     setFeedback(undefined);
     setCurrent(assignment);
-    if (assignment && PREFETCH) prefetch();
+    if (assignment && PREFETCH && queue.current.length === 0) prefetch();
   };
 
   const start = async () => {
@@ -106,9 +115,17 @@ export function Workbench() {
   };
 
   const advance = async () => {
-    const upcoming = next.current;
-    next.current = undefined;
-    const assignment = upcoming ? await upcoming : await claim(project).catch(() => null);
+    const claimed = queue.current.length > 0;
+    let assignment: Assignment | null = null;
+    while (!assignment && queue.current.length > 0) assignment = await queue.current.shift()!;
+    // Nothing claimed ahead: claim now, and say why when the claim is refused (a pause, say).
+    if (!claimed)
+      assignment = await claim(project)
+        .then(hold)
+        .catch((caught: unknown) => {
+          setError(caught instanceof Error ? caught.message : String(caught));
+          return null;
+        });
     show(assignment);
   };
 
@@ -131,9 +148,13 @@ export function Workbench() {
     }
     setBusy(true);
     try {
-      const result = await api.post<{ feedback?: Feedback }>(
+      const result = await api.post<{
+        feedback?: Feedback;
+        next?: { assignment: Assignment | null };
+      }>(
         `/api/v1/assignments/${current.id}/submit`,
-        { response: response.current },
+        // Claiming the one after next in the same request (not in the reference: `?prefetch=0`).
+        { response: response.current, ...(PREFETCH ? { next: claimBody(project) } : {}) },
         {
           headers: {
             'idempotency-key': `${current.id}:${JSON.stringify(response.current).length}:${Date.now()}`,
@@ -141,6 +162,8 @@ export function Workbench() {
         },
       );
       held.current.delete(current.id);
+      if (result.next?.assignment)
+        queue.current.push(Promise.resolve(hold(result.next.assignment)));
       setDone((count) => count + 1);
       if (result.feedback) setFeedback(result.feedback);
       else await advance();
@@ -175,15 +198,15 @@ export function Workbench() {
   // Leaving the page hands back what was claimed but not shown.
   useEffect(
     () => () => {
-      const upcoming = next.current;
-      upcoming?.then((assignment) => {
-        if (assignment)
-          api
-            .post(`/api/v1/assignments/${assignment.id}/release`, {
-              reason: 'Prefetched, not shown',
-            })
-            .catch(() => undefined);
-      });
+      for (const upcoming of queue.current.splice(0))
+        void upcoming.then((assignment) => {
+          if (assignment)
+            api
+              .post(`/api/v1/assignments/${assignment.id}/release`, {
+                reason: 'Prefetched, not shown',
+              })
+              .catch(() => undefined);
+        });
     },
     [],
   );

@@ -14,10 +14,12 @@ import {
 } from '@quorum/core';
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
-import type { AssignmentRow } from '../../db/schema';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AssignmentRow, WorkerRow } from '../../db/schema';
 import type { Executor } from '../../db/executor';
 import type { Scope } from '@quorum/core';
 import { principalOf, workerOf } from '../../http/auth';
+import { toErrorBody } from '../../http/errors';
 import { findTask } from '../../repositories/tasks';
 import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
 import type { Effects } from '../../services/effects';
@@ -26,7 +28,9 @@ import { SubmissionBatches } from '../../services/submission-batches';
 import { earningsOf } from '../../services/work-reports';
 import {
   claimDirectly,
+  claimMadeSince,
   claimWork,
+  type ClaimRequest,
   heartbeat,
   release,
   submitAssignment,
@@ -128,6 +132,94 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
   );
 
+  /** The best task the worker is eligible for, claimed; undefined when there is none. */
+  async function claim(scope: Scope, me: WorkerRow, request: ClaimRequest) {
+    const now = ctx.now();
+    // One draw decides gold for both paths, so falling back does not double its rate.
+    const goldDraw = draw();
+    const direct = await claimDirectly(db, batches, scope, me, request, now, goldDraw);
+    if (direct) return assignmentView(direct, { ...direct, id: direct.task_id });
+    return inTransaction(db, async (tx) => {
+      const row = await claimWork(tx, scope, me, request, now, () => goldDraw);
+      return row ? presentAssignment(tx, scope, row) : undefined;
+    });
+  }
+
+  /**
+   * The claim a submission asked for, made once it is stored: refusals are answered, not thrown,
+   * since the submission stands. A retried submission answers the claim its first request made.
+   */
+  async function claimNext(
+    log: FastifyBaseLogger,
+    scope: Scope,
+    me: WorkerRow,
+    request: ClaimRequest,
+    replayed: AssignmentRow | undefined,
+  ) {
+    try {
+      const since = replayed?.submitted_at;
+      const made = since && (await claimMadeSince(db, scope, me, request, since, ctx.now()));
+      const assignment = made
+        ? await presentAssignment(db, scope, made)
+        : await claim(scope, me, request);
+      return { assignment: assignment ?? null };
+    } catch (error) {
+      const { body, isInternal } = toErrorBody(error);
+      if (isInternal) log.error({ err: error }, 'the claim after a stored submission failed');
+      return { assignment: null, refused: body };
+    }
+  }
+
+  /** Stores a submission: the answer's body, and the assignment when this was a retry. */
+  async function submit(
+    scope: Scope,
+    me: WorkerRow,
+    id: string,
+    response: Record<string, unknown>,
+    key: string | undefined,
+  ) {
+    const now = ctx.now();
+    const direct = await submitDirectly(
+      db,
+      submissions,
+      scope,
+      me,
+      id,
+      response,
+      key,
+      effects,
+      now,
+    );
+    if ('assignment' in direct)
+      return { body: { assignment: assignmentView(direct.assignment, direct.task) } };
+    const result = await inTransaction(db, async (tx) => {
+      const submission = await submitAssignment(
+        tx,
+        scope,
+        me,
+        id,
+        response,
+        key,
+        effects,
+        now,
+        direct.context,
+      );
+      const view = submission.task
+        ? assignmentView(submission.assignment, submission.task)
+        : await presentAssignment(tx, scope, submission.assignment);
+      return { ...submission, view };
+    });
+    // Late work is committed first, then reported.
+    if (result.late) throw result.late;
+    return {
+      body: {
+        assignment: result.view,
+        ...(result.feedback ? { feedback: result.feedback } : {}),
+      },
+      replayed: result.replayed ? result.assignment : undefined,
+    };
+  }
+
   api.post(
     CLAIM_PATH,
     {
@@ -145,17 +237,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       },
     },
     async (request, reply) => {
-      const scope = principalOf(request);
-      const { worker: me } = workerOf(request);
-      const now = ctx.now();
-      // One draw decides gold for both paths, so falling back does not double its rate.
-      const goldDraw = draw();
-      const direct = await claimDirectly(db, batches, scope, me, request.body, now, goldDraw);
-      if (direct) return { assignment: assignmentView(direct, { ...direct, id: direct.task_id }) };
-      const assignment = await inTransaction(db, async (tx) => {
-        const row = await claimWork(tx, scope, me, request.body, now, () => goldDraw);
-        return row ? presentAssignment(tx, scope, row) : undefined;
-      });
+      const assignment = await claim(principalOf(request), workerOf(request).worker, request.body);
       if (!assignment) return reply.status(204).send(null);
       return { assignment };
     },
@@ -215,7 +297,8 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
           'Idempotent under an Idempotency-Key header. 422 names the field when the response ' +
           'does not fit the task type. 409 when the lease expired and the task went to ' +
           'someone else: the work is kept, marked late, and not counted. Training tasks answer ' +
-          'with your score and the expected response.',
+          'with your score and the expected response. With `next`, the answer also carries ' +
+          'your next claim (or why there is none): submit and claim in one request.',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: SubmitAssignmentBody,
@@ -226,43 +309,13 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const scope = principalOf(request);
       const { worker: me } = workerOf(request);
       const { id } = request.params;
-      const key = request.headers['idempotency-key'];
-      const now = ctx.now();
-      const direct = await submitDirectly(
-        db,
-        submissions,
-        scope,
-        me,
-        id,
-        request.body.response,
-        key,
-        effects,
-        now,
-      );
-      if ('assignment' in direct)
-        return { assignment: assignmentView(direct.assignment, direct.task) };
-      const result = await inTransaction(db, async (tx) => {
-        const submission = await submitAssignment(
-          tx,
-          scope,
-          me,
-          id,
-          request.body.response,
-          key,
-          effects,
-          now,
-          direct.context,
-        );
-        const view = submission.task
-          ? assignmentView(submission.assignment, submission.task)
-          : await presentAssignment(tx, scope, submission.assignment);
-        return { ...submission, view };
-      });
-      // Late work is committed first, then reported.
-      if (result.late) throw result.late;
+      const { response } = request.body;
+      const submitted = await submit(scope, me, id, response, request.headers['idempotency-key']);
+      const { next } = request.body;
+      if (!next) return submitted.body;
       return {
-        assignment: result.view,
-        ...(result.feedback ? { feedback: result.feedback } : {}),
+        ...submitted.body,
+        next: await claimNext(request.log, scope, me, next, submitted.replayed),
       };
     },
   );
