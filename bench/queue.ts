@@ -13,8 +13,8 @@
  *
  * A cycle is a claim and a submission. Chained, as the web app works, each submission also claims
  * the next task (`next`), so a cycle is one request; separate, a cycle is a claim request and a
- * submit request. Quorum on PostgreSQL runs each way asked for (`--requests`); PGlite and the
- * reliability run are chained, the deep queue separate (it measures the claim request alone).
+ * submit request. Quorum runs each way asked for (`--requests`) on both databases; the
+ * reliability run is chained, the deep queue separate (it measures the claim request alone).
  * Chained, a claim's latency is that of the submission that made it.
  *
  * pgbench runs for `--seconds`. pg-boss and Quorum on PostgreSQL first work for `--warmup`
@@ -340,10 +340,10 @@ async function quorumOnPostgres(
   }
 }
 
-async function quorumOnPglite(tasks: number) {
+async function quorumOnPglite(tasks: number, requests: Requests) {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
   try {
-    return await servedCycles(tasks, 1, { dataDir }, 'chained');
+    return await servedCycles(tasks, 1, { dataDir }, requests);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -515,8 +515,10 @@ export async function run(args: string[]) {
     `queue: ${CLIENTS} concurrent clients, annotators in this process, ${POOL} database ` +
       `connections per server process` +
       (wanted('postgres')
-        ? `; Quorum on PostgreSQL with ${processes.join(' and then ')} server process(es), ` +
-          `${requests.join(' and then ')}`
+        ? `; Quorum on PostgreSQL with ${processes.join(' and then ')} server process(es)`
+        : '') +
+      (wanted('postgres') || wanted('pglite')
+        ? `; Quorum's cycles ${requests.join(' and then ')}`
         : '') +
       (wanted('pgboss') || wanted('postgres')
         ? `; pg-boss and Quorum on PostgreSQL measured for ${seconds} s after ${timing.warmup} s ` +
@@ -583,13 +585,19 @@ export async function run(args: string[]) {
         console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
         console.log(`  errors the servers logged: ${fixed(result.errors)}`);
       }
-  if (wanted('pglite')) {
-    const result = await quorumOnPglite(Number(values['pglite-tasks']));
-    report(`Quorum on PGlite, ${asked.chained}`, result, false, 'submit+claim');
-    cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
-    console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened)}`);
-    console.log(`  errors the server logged: ${fixed(result.errors)}`);
-  }
+  if (wanted('pglite'))
+    for (const way of requests) {
+      const result = await quorumOnPglite(Number(values['pglite-tasks']), way);
+      report(
+        `Quorum on PGlite, ${asked[way]}`,
+        result,
+        false,
+        way === 'chained' ? 'submit+claim' : 'claim',
+      );
+      cpuPerCycle(result, { children: 'server with its embedded database', self: 'annotators' });
+      console.log(`  queue items the sweeper reopened (lost claims): ${fixed(result.reopened)}`);
+      console.log(`  errors the server logged: ${fixed(result.errors)}`);
+    }
 
   if (wanted('deep')) {
     const deep = await deepQueue(10_000, Number(values.deep));
