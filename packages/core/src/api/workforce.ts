@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonObject, Timestamp } from './common';
+import { ErrorBodySchema, JsonObject, Timestamp } from './common';
 import { WORKER_POOLS, WORKER_ROLES } from '../workforce';
 
 const Email = z
@@ -186,14 +186,6 @@ export const SubmitAssignmentBody = z
     ),
   })
   .strict();
-
-/** An error as the API answers it; `status_code` is the status the request would have had. */
-export const ErrorBodySchema = z.object({
-  status_code: z.number().int(),
-  error: z.string(),
-  code: z.string(),
-  field: z.string().optional(),
-});
 
 export const NextClaimSchema = z.object({
   assignment: AssignmentSchema.nullable().describe(

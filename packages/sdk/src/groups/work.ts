@@ -47,12 +47,7 @@ export class Work {
     response: Record<string, unknown>,
     idempotencyKey: string = crypto.randomUUID(),
   ): Promise<SubmitResult> {
-    return this.#t.json('work.submit', {
-      params: { id: assignment },
-      json: { response },
-      headers: { 'idempotency-key': idempotencyKey },
-      repeatable: true,
-    });
+    return this.#submit(assignment, { response }, idempotencyKey);
   }
 
   /**
@@ -67,12 +62,7 @@ export class Work {
     next: ClaimInput = {},
     idempotencyKey: string = crypto.randomUUID(),
   ): Promise<SubmitAndClaimResult> {
-    const result = await this.#t.json<SubmitResult>('work.submit', {
-      params: { id: assignment },
-      json: { response, next },
-      headers: { 'idempotency-key': idempotencyKey },
-      repeatable: true,
-    });
+    const result = await this.#submit(assignment, { response, next }, idempotencyKey);
     const claimed = result.next ?? { assignment: null };
     return {
       ...result,
@@ -81,6 +71,16 @@ export class Work {
         ...(claimed.refused ? { refused: claimed.refused } : {}),
       },
     };
+  }
+
+  /** A submission, retried under one Idempotency-Key. */
+  #submit(assignment: string, json: Record<string, unknown>, idempotencyKey: string) {
+    return this.#t.json<SubmitResult>('work.submit', {
+      params: { id: assignment },
+      json,
+      headers: { 'idempotency-key': idempotencyKey },
+      repeatable: true,
+    });
   }
 
   /** Skips the task with a reason; it goes back to the queue for someone else. */

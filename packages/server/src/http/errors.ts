@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, type ErrorCode } from '@quorum/core';
+import { DomainError, type ErrorBody, type ErrorCode } from '@quorum/core';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -14,17 +14,6 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
 };
-
-/**
- * The one error body, Scale's shape (`status_code`, `error`) plus a stable `code` and, where
- * one input is at fault, the `field` it came from.
- */
-export interface ErrorBody {
-  status_code: number;
-  error: string;
-  code: ErrorCode | 'internal';
-  field?: string;
-}
 
 export function errorBody(error: DomainError): ErrorBody {
   const body: ErrorBody = {

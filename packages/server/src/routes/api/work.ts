@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import {
   CLAIM_PATH,
@@ -14,7 +15,6 @@ import {
 } from '@quorum/core';
 import type { AppContext } from '../../context';
 import { inTransaction } from '../../db/executor';
-import type { FastifyBaseLogger } from 'fastify';
 import type { AssignmentRow, WorkerRow } from '../../db/schema';
 import type { Executor } from '../../db/executor';
 import type { Scope } from '@quorum/core';
@@ -147,18 +147,19 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
 
   /**
    * The claim a submission asked for, made once it is stored: refusals are answered, not thrown,
-   * since the submission stands. A retried submission answers the claim its first request made.
+   * since the submission stands. A retried submission (stored at `replayedSince`) answers the
+   * claim its first request made.
    */
   async function claimNext(
     log: FastifyBaseLogger,
     scope: Scope,
     me: WorkerRow,
     request: ClaimRequest,
-    replayed: AssignmentRow | undefined,
+    replayedSince: Date | undefined,
   ) {
     try {
-      const since = replayed?.submitted_at;
-      const made = since && (await claimMadeSince(db, scope, me, request, since, ctx.now()));
+      const made =
+        replayedSince && (await claimMadeSince(db, scope, me, request, replayedSince, ctx.now()));
       const assignment = made
         ? await presentAssignment(db, scope, made)
         : await claim(scope, me, request);
@@ -170,7 +171,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     }
   }
 
-  /** Stores a submission: the answer's body, and the assignment when this was a retry. */
+  /** Stores a submission: the answer's body, and when it was stored if this was a retry. */
   async function submit(
     scope: Scope,
     me: WorkerRow,
@@ -216,7 +217,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
         assignment: result.view,
         ...(result.feedback ? { feedback: result.feedback } : {}),
       },
-      replayed: result.replayed ? result.assignment : undefined,
+      replayedSince: result.replayed ? (result.assignment.submitted_at ?? undefined) : undefined,
     };
   }
 
@@ -309,13 +310,12 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       const scope = principalOf(request);
       const { worker: me } = workerOf(request);
       const { id } = request.params;
-      const { response } = request.body;
+      const { response, next } = request.body;
       const submitted = await submit(scope, me, id, response, request.headers['idempotency-key']);
-      const { next } = request.body;
       if (!next) return submitted.body;
       return {
         ...submitted.body,
-        next: await claimNext(request.log, scope, me, next, submitted.replayed),
+        next: await claimNext(request.log, scope, me, next, submitted.replayedSince),
       };
     },
   );
