@@ -24,21 +24,23 @@ export const serve: Command = {
     const where = config.databaseUrl
       ? 'PostgreSQL (DATABASE_URL)'
       : `embedded PGlite in ${config.dataDir}`;
-    console.log(`Quorum is running at ${platform.url} on ${where}`);
+    // One write, so whoever reads the output gets the banner whole.
+    const banner = [`Quorum is running at ${platform.url} on ${where}`];
     if (platform.bootstrap.generatedKey) {
-      console.log(
+      banner.push(
         `\nAdmin API key (shown once, also saved to ${config.dataDir}/admin-key):\n  ${platform.bootstrap.generatedKey}\n`,
       );
     }
     const owner = platform.bootstrap.owner;
     if (owner?.generatedPassword) {
-      console.log(
+      banner.push(
         `Owner sign-in for the web app at ${platform.url} (one-time password, shown once; ` +
           `you choose a new one when you first sign in):\n  email:    ${owner.email}\n  password: ${owner.generatedPassword}\n`,
       );
     } else if (owner) {
-      console.log(`Owner account created: ${owner.email} (password from QUORUM_OWNER_PASSWORD)\n`);
+      banner.push(`Owner account created: ${owner.email} (password from QUORUM_OWNER_PASSWORD)\n`);
     }
+    console.log(banner.join('\n'));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
