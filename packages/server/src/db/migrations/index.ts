@@ -11,6 +11,7 @@ import * as chatAndRedteam from './0009_chat_and_redteam';
 import * as labelStudioConfig from './0010_label_studio_config';
 import * as taskAnswerCount from './0011_task_answer_count';
 import * as drainedWorkItems from './0012_drained_work_items';
+import * as queueWriteRoom from './0013_queue_write_room';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_label_studio_config': labelStudioConfig,
   '0011_task_answer_count': taskAnswerCount,
   '0012_drained_work_items': drainedWorkItems,
+  '0013_queue_write_room': queueWriteRoom,
 };
