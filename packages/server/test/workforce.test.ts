@@ -449,13 +449,15 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         inTransaction(db, (tx) =>
           submitAssignment(
             tx,
-            scope,
-            me,
-            id,
-            { category: 'cat' },
-            undefined,
+            {
+              scope,
+              worker: me,
+              id,
+              response: { category: 'cat' },
+              idempotencyKey: undefined,
+              now: t.platform.ctx.now(),
+            },
             effects,
-            t.platform.ctx.now(),
             read,
           ),
         );

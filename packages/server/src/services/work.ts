@@ -485,6 +485,16 @@ export async function release(
   return updated;
 }
 
+/** A submission as the worker asked for it: of which assignment, what, under which key, when. */
+export interface SubmissionAsk {
+  scope: Scope;
+  worker: WorkerRow;
+  id: string;
+  response: unknown;
+  idempotencyKey: string | undefined;
+  now: Date;
+}
+
 export interface Submission {
   assignment: AssignmentRow;
   /** Training: the score and the expected response. */
@@ -505,16 +515,12 @@ export interface Submission {
  */
 export async function submitAssignment(
   db: Executor,
-  scope: Scope,
-  worker: WorkerRow,
-  id: string,
-  response: unknown,
-  idempotencyKey: string | undefined,
+  ask: SubmissionAsk,
   effects: Effects,
-  now: Date,
   /** What `submitDirectly` read of it, when it stood aside. */
   known?: SubmissionContext,
 ): Promise<Submission> {
+  const { scope, worker, id, response, idempotencyKey, now } = ask;
   if (known?.id === id && known.worker_id === worker.id && heldAttempt(known, now)) {
     const settings = settingsOf({ settings: known.settings ?? {} });
     const parsed = parseAsUnprocessable(known.type, response, known.params);
@@ -771,14 +777,10 @@ export interface ShownTask {
 export async function submitDirectly(
   db: Executor,
   batches: SubmissionBatches,
-  scope: Scope,
-  worker: WorkerRow,
-  id: string,
-  response: unknown,
-  idempotencyKey: string | undefined,
+  ask: SubmissionAsk,
   effects: Effects,
-  now: Date,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
+  const { scope, worker, id, response, idempotencyKey, now } = ask;
   let found = await batches.read(scope, id, worker.id);
   if (!open(found, now)) return { context: found };
   let made = attemptOf(found, response, idempotencyKey, now);

@@ -35,6 +35,7 @@ import {
   release,
   submitAssignment,
   submitDirectly,
+  type SubmissionAsk,
   visibleStage,
   type ShownTask,
 } from '../../services/work';
@@ -172,42 +173,15 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   }
 
   /** Stores a submission: the answer's body, and when it was stored if this was a retry. */
-  async function submit(
-    scope: Scope,
-    me: WorkerRow,
-    id: string,
-    response: Record<string, unknown>,
-    key: string | undefined,
-  ) {
-    const now = ctx.now();
-    const direct = await submitDirectly(
-      db,
-      submissions,
-      scope,
-      me,
-      id,
-      response,
-      key,
-      effects,
-      now,
-    );
+  async function submit(ask: SubmissionAsk) {
+    const direct = await submitDirectly(db, submissions, ask, effects);
     if ('assignment' in direct)
       return { body: { assignment: assignmentView(direct.assignment, direct.task) } };
     const result = await inTransaction(db, async (tx) => {
-      const submission = await submitAssignment(
-        tx,
-        scope,
-        me,
-        id,
-        response,
-        key,
-        effects,
-        now,
-        direct.context,
-      );
+      const submission = await submitAssignment(tx, ask, effects, direct.context);
       const view = submission.task
         ? assignmentView(submission.assignment, submission.task)
-        : await presentAssignment(tx, scope, submission.assignment);
+        : await presentAssignment(tx, ask.scope, submission.assignment);
       return { ...submission, view };
     });
     // Late work is committed first, then reported.
@@ -309,9 +283,15 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     async (request) => {
       const scope = principalOf(request);
       const { worker: me } = workerOf(request);
-      const { id } = request.params;
       const { response, next } = request.body;
-      const submitted = await submit(scope, me, id, response, request.headers['idempotency-key']);
+      const submitted = await submit({
+        scope,
+        worker: me,
+        id: request.params.id,
+        response,
+        idempotencyKey: request.headers['idempotency-key'],
+        now: ctx.now(),
+      });
       if (!next) return submitted.body;
       return {
         ...submitted.body,
