@@ -9,7 +9,7 @@
  *
  * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --warmup 5
  * --tasks 20000  --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
- * --requests chained,separate
+ * --requests chained,separate  --rounds 1
  *
  * A cycle is a claim and a submission. Chained, as the web app works, each submission also claims
  * the next task (`next`), so a cycle is one request; separate, a cycle is a claim request and a
@@ -23,6 +23,10 @@
  * for days does once. Quorum's queue holds `--tasks` tasks, enough that it does not run dry
  * before the time is up (the output says so when it does). On PGlite, the queue of
  * `--pglite-tasks` is drained and measured over the steady middle 80% of the run.
+ *
+ * With `--rounds N`, pgbench, pg-boss and Quorum on PostgreSQL are measured N times in turn, and
+ * each ratio is also given as the median of its N rounds: on a shared machine runs a minute apart
+ * can differ by a fifth, pgbench's and Quorum's alike, so one round's ratio is one draw.
  */
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -61,6 +65,11 @@ const exec = promisify(execFile);
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
+};
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const fixed = (value: number, digits = 0) =>
   value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -500,6 +509,7 @@ export async function run(args: string[]) {
       'reliability-tasks': { type: 'string', default: '10000' },
       processes: { type: 'string', default: '1,2' },
       requests: { type: 'string', default: 'chained,separate' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -527,21 +537,6 @@ export async function run(args: string[]) {
       '\n',
   );
 
-  const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
-  if (bench) {
-    console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(bench.tps)} TPS`);
-    console.log(
-      `  CPU per transaction: ${perUnit(bench.cpu, bench.transactions, { database: 'database', children: 'pgbench' })}`,
-    );
-  }
-  const boss = wanted('pgboss') ? await pgBoss(timing) : undefined;
-  if (boss) {
-    console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(boss.rate)} jobs/s`);
-    console.log(
-      `  CPU per job: ${perUnit(boss.cpu, boss.jobs, { database: 'database', self: 'pg-boss workers' })}`,
-    );
-  }
-
   const report = (label: string, result: Throughput, timed = false, latency = 'claim') => {
     console.log(
       `${label}: ${fixed(result.cyclesPerSecond)} claim+submit cycles/s ` +
@@ -561,30 +556,71 @@ export async function run(args: string[]) {
     chained: 'each submission claiming the next',
     separate: 'claim and submit as separate requests',
   };
-  if (wanted('postgres'))
-    for (const count of processes)
-      for (const way of requests) {
-        const result = await quorumOnPostgres(Number(values.tasks), count, way, timing);
-        report(
-          `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}, ${asked[way]}`,
-          result,
-          true,
-          way === 'chained' ? 'submit+claim' : 'claim',
+  // Each round measures the references and Quorum on PostgreSQL again, one after the other, so
+  // a ratio compares runs minutes apart at most; the median of the rounds' ratios is the figure.
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds: "${values.rounds}" is not a whole number of at least 1`);
+  const ratios = { pgbench: new Map<string, number[]>(), pgboss: new Map<string, number[]>() };
+  for (let round = 1; round <= rounds; round += 1) {
+    if (rounds > 1) console.log(`round ${round} of ${rounds}:`);
+    const bench = wanted('pgbench') ? await pgbench(seconds) : undefined;
+    if (bench) {
+      console.log(`pgbench -N, ${CLIENTS} clients:       ${fixed(bench.tps)} TPS`);
+      console.log(
+        `  CPU per transaction: ${perUnit(bench.cpu, bench.transactions, { database: 'database', children: 'pgbench' })}`,
+      );
+    }
+    const boss = wanted('pgboss') ? await pgBoss(timing) : undefined;
+    if (boss) {
+      console.log(`pg-boss fetch+complete, ${CLIENTS} workers: ${fixed(boss.rate)} jobs/s`);
+      console.log(
+        `  CPU per job: ${perUnit(boss.cpu, boss.jobs, { database: 'database', self: 'pg-boss workers' })}`,
+      );
+    }
+
+    if (wanted('postgres'))
+      for (const count of processes)
+        for (const way of requests) {
+          const result = await quorumOnPostgres(Number(values.tasks), count, way, timing);
+          report(
+            `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}, ${asked[way]}`,
+            result,
+            true,
+            way === 'chained' ? 'submit+claim' : 'claim',
+          );
+          cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
+          const label = `${count} server process${count === 1 ? '' : 'es'}, ${way}`;
+          if (bench) {
+            const ratio = result.cyclesPerSecond / bench.tps;
+            ratios.pgbench.set(label, [...(ratios.pgbench.get(label) ?? []), ratio]);
+            console.log(`  ratio to pgbench -N: ${ratio.toFixed(3)}× (target ≥ 0.5×)`);
+          }
+          if (boss) {
+            const ratio = result.cyclesPerSecond / boss.rate;
+            ratios.pgboss.set(label, [...(ratios.pgboss.get(label) ?? []), ratio]);
+            console.log(`  ratio to pg-boss:    ${ratio.toFixed(2)}× (target ≥ 1×)`);
+          }
+          if (way === 'separate')
+            console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
+          console.log(
+            `  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`,
+          );
+          console.log(`  errors the servers logged: ${fixed(result.errors)}`);
+        }
+  }
+  if (rounds > 1)
+    for (const [reference, target] of [
+      ['pgbench', '≥ 0.5×'],
+      ['pgboss', '≥ 1×'],
+    ] as const)
+      for (const [label, seen] of ratios[reference])
+        console.log(
+          `median of ${rounds} rounds, Quorum on PostgreSQL (${label}) to ` +
+            `${reference === 'pgbench' ? 'pgbench -N' : 'pg-boss'}: ` +
+            `${median(seen).toFixed(3)}× (target ${target}; rounds: ` +
+            `${seen.map((ratio) => ratio.toFixed(3)).join(', ')})`,
         );
-        cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
-        if (bench)
-          console.log(
-            `  ratio to pgbench -N: ${(result.cyclesPerSecond / bench.tps).toFixed(3)}× (target ≥ 0.5×)`,
-          );
-        if (boss)
-          console.log(
-            `  ratio to pg-boss:    ${(result.cyclesPerSecond / boss.rate).toFixed(2)}× (target ≥ 1×)`,
-          );
-        if (way === 'separate')
-          console.log(`  claim p99 target < 50 ms: ${result.claimP99 < 50 ? 'met' : 'not met'}`);
-        console.log(`  queue items the sweepers reopened (lost claims): ${fixed(result.reopened)}`);
-        console.log(`  errors the servers logged: ${fixed(result.errors)}`);
-      }
   if (wanted('pglite'))
     for (const way of requests) {
       const result = await quorumOnPglite(Number(values['pglite-tasks']), way);
