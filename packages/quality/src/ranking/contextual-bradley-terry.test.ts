@@ -42,15 +42,18 @@ function design(
   };
 }
 
+/** log σ(x), exact where σ(x) rounds to 0 or 1 (a weak prior lets separable data push |η| past 37). */
+const logSigmoid = (x: number) =>
+  x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+
 /** The penalised negative log-likelihood, written plainly and apart from the fit. */
 function objective(data: ContextualComparisons, theta: number[], beta: number[]): number {
   let value = 0;
   for (let row = 0; row < data.left.length; row++) {
     let eta = theta[data.left[row]!]! - theta[data.right[row]!]!;
     for (let k = 0; k < beta.length; k++) eta += beta[k]! * data.covariates[row * beta.length + k]!;
-    const p = 1 / (1 + Math.exp(-eta));
     const y = data.credit[row]!;
-    value -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
+    value -= y * logSigmoid(eta) + (1 - y) * logSigmoid(-eta);
   }
   for (const t of [...theta, ...beta]) value += 0.5 * DEFAULT_PRIOR * t * t;
   return value;
@@ -102,6 +105,31 @@ describe('fitContextualBradleyTerry', () => {
         { numRuns: 40 },
       );
     }
+  });
+
+  it('checks the gradient where the fit makes a comparison certain to double precision', () => {
+    // Found by the property above: the weak prior lets β reach about -18.5, so η is about 36.7
+    // on the last row and σ(η) rounds to 1 one step of differences away.
+    const data = design(
+      [
+        { pair: [1, 0], outcome: 'right', covariates: [0, 0] },
+        { pair: [0, 1], outcome: 'right', covariates: [0.047018035168314376, 0] },
+        { pair: [2, 0], outcome: 'left', covariates: [-1.999999999999997, 0] },
+      ],
+      2,
+    );
+    const fit = fitContextualBradleyTerry(data);
+    expect(fit.converged).toBe(true);
+    expect(fit.coefficients[0]).toBeLessThan(-15);
+    const point = [...fit.logStrengths, ...fit.coefficients];
+    const h = 1e-5;
+    point.forEach((_, i) => {
+      const at = (shift: number) => {
+        const moved = point.map((value, j) => (j === i ? value + shift : value));
+        return objective(data, moved.slice(0, 4), moved.slice(4));
+      };
+      expect(Math.abs((at(h) - at(-h)) / (2 * h))).toBeLessThan(1e-5);
+    });
   });
 
   it('gives the same fit with dense Cholesky and with conjugate gradients', () => {
