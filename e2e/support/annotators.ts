@@ -273,7 +273,8 @@ export interface StoredWork {
  * The invariants every run must keep; returns the problems found (none when all hold):
  * every task completed with exactly `consensus` distinct annotators, and its answer count
  * agreeing; every acknowledged submission stored exactly once; nothing stored that was not
- * acknowledged; late work kept and not counted; no claim left holding a task.
+ * acknowledged; late work kept and not counted; no claim left holding a task; every answer and
+ * assignment on a stored task (the queue's tables have no foreign keys, docs/adr/0004).
  */
 export function checkInvariants(stored: StoredWork, run: SimulationResult, consensus: number) {
   const problems: string[] = [];
@@ -317,6 +318,11 @@ export function checkInvariants(stored: StoredWork, run: SimulationResult, conse
     if (stored_.has(`${late.task}/${late.worker}`))
       problems.push(`late ${late.assignment} was counted`);
   }
+  const tasks = new Set(stored.tasks.map((task) => task.id));
+  for (const answer of stored.answers)
+    if (!tasks.has(answer.task_id)) problems.push(`an answer of ${answer.worker} has no task`);
+  for (const row of stored.assignments)
+    if (!tasks.has(row.task_id)) problems.push(`assignment ${row.id} has no task`);
   for (const row of stored.assignments)
     if (row.status === 'active') {
       const task = stored.tasks.find((t) => t.id === row.task_id);

@@ -12,6 +12,7 @@ import * as labelStudioConfig from './0010_label_studio_config';
 import * as taskAnswerCount from './0011_task_answer_count';
 import * as drainedWorkItems from './0012_drained_work_items';
 import * as queueWriteRoom from './0013_queue_write_room';
+import * as queueWithoutForeignKeys from './0014_queue_without_foreign_keys';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_task_answer_count': taskAnswerCount,
   '0012_drained_work_items': drainedWorkItems,
   '0013_queue_write_room': queueWriteRoom,
+  '0014_queue_without_foreign_keys': queueWithoutForeignKeys,
 };
