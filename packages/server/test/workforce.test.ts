@@ -443,7 +443,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       const id = held.body.assignment.id as string;
       const row = await assignmentRow(id);
       const scope = { organizationId: row.organization_id, livemode: row.livemode };
-      const [read] = await findSubmissionContexts(db, scope, [{ id, workerId: annotator.id }]);
+      const [read] = await findSubmissionContexts(db, scope, [{ id, workerId: annotator.id }], 1);
       const me = (await findWorker(db, scope, annotator.id))!;
       const submitWith = () =>
         inTransaction(db, (tx) =>
@@ -665,13 +665,20 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(held.map((row) => row.task_id)).toEqual([first, first, first, second]);
     const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
     // Read together, someone else's assignment is not found.
-    const read = await findSubmissionContexts(db, scope, [
-      { id: held[0]!.id, workerId: held[1]!.worker_id },
-      { id: held[1]!.id, workerId: held[1]!.worker_id },
-    ]);
+    const read = await findSubmissionContexts(
+      db,
+      scope,
+      [
+        { id: held[0]!.id, workerId: held[1]!.worker_id },
+        { id: held[1]!.id, workerId: held[1]!.worker_id },
+      ],
+      1,
+    );
     expect(read.map((row) => [row.id, row.type, row.answer_count])).toEqual([
       [held[1]!.id, 'categorization', 0],
     ]);
+    // Its answer leaves the task short of its minimum: what deciding needs is not read.
+    expect(read[0]!.decision).toBeUndefined();
     const now = t.platform.ctx.now();
     const attempt = (row: AssignmentRow, category: string) => ({
       assignmentId: row.id,
@@ -833,13 +840,16 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     }
     expect((await submit(people[0]!.api, held[0]!.id, { category: 'cat' })).status).toBe(200);
     const scope = { organizationId: held[0]!.organization_id, livemode: held[0]!.livemode };
-    const [read] = await findSubmissionContexts(db, scope, [
-      { id: held[1]!.id, workerId: held[1]!.worker_id },
-    ]);
-    expect(read!.answers.map((row) => [row.worker, row.response])).toEqual([
+    const [read] = await findSubmissionContexts(
+      db,
+      scope,
+      [{ id: held[1]!.id, workerId: held[1]!.worker_id }],
+      1,
+    );
+    expect(read!.decision!.answers.map((row) => [row.worker, row.response])).toEqual([
       [held[0]!.worker_id, { category: 'cat' }],
     ]);
-    expect(read!.settlements.map((row) => row.id).sort()).toEqual(
+    expect(read!.decision!.settlements.map((row) => row.id).sort()).toEqual(
       [held[0]!.id, held[1]!.id].sort(),
     );
     const now = t.platform.ctx.now();
@@ -855,7 +865,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       workerId: held[1]!.worker_id,
       taskId: id,
       lastSeenAt: changed.lastSeenAt ?? read!.last_seen_at,
-      answerCount: changed.answerCount ?? read!.answers.length,
+      answerCount: changed.answerCount ?? read!.decision!.answers.length,
       change: changeOf('cat', now, 4, 'k-concluded'),
       answerId: 'ans_concluded',
       own: pay(held[1]!, 7),

@@ -873,13 +873,14 @@ export type SubmissionContext = AssignmentRow & {
   batch_name: string | null;
   settings: Record<string, unknown> | null;
   callback_url: string | null;
-  /** The task's answers, oldest first, as read with the rest. */
-  answers: TaskAnswerRow[];
   /**
-   * The task's submitted queue-stage work (`listSettlements`) and, as it stood when read, this
-   * assignment.
+   * What deciding the task needs, read only when the attempt's answer takes the task to its
+   * minimum by the read's answer count and project settings (`consensus.min`, else
+   * `defaultMin`): the task's answers, oldest first, and its submitted queue-stage work
+   * (`listSettlements`) with this assignment as it stood when read. Absent otherwise: an answer
+   * that leaves the task short of its minimum is stored without them.
    */
-  settlements: Settlement[];
+  decision?: { answers: TaskAnswerRow[]; settlements: Settlement[] };
 };
 
 /** A task's answers as one JSON list, oldest first, of the rows `answers` gives. */
@@ -911,16 +912,26 @@ export async function findSubmissionContexts(
   db: Executor,
   scope: Scope,
   asks: readonly { id: string; workerId: string }[],
+  /** The minimum of a project whose settings name none. */
+  defaultMin: number,
 ): Promise<SubmissionContext[]> {
-  const result = await sql<Omit<SubmissionContext, 'answers'> & { answers: AnswersJson }>`
+  type Read = Omit<SubmissionContext, 'decision'> & {
+    answers: AnswersJson | null;
+    settlements: Settlement[] | null;
+  };
+  // A subquery in a `case` branch runs only for the rows that take the branch.
+  const decides = sql`t.answer_count + 1 >= coalesce(
+    (p.settings -> 'consensus' ->> 'min')::int, ${defaultMin}::int)`;
+  const result = await sql<Read>`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
       t.consensus is not null as concluded, t.answer_count, p.name as project_name,
       b.name as batch_name, p.settings, t.callback_url,
-      ${answersJson(sql`select * from task_answers y where y.task_id = t.id`)} as answers,
-      ${settlementsJson(sql`
+      case when ${decides} then
+        ${answersJson(sql`select * from task_answers y where y.task_id = t.id`)} end as answers,
+      case when ${decides} then ${settlementsJson(sql`
         select s.id, s.stage, s.response, s.project_id, s.worker_id from assignments s
         where s.task_id = t.id and s.stage in ('attempt', 'review', 'audit')
-          and (s.status = 'submitted' or s.id = a.id)`)} as settlements
+          and (s.status = 'submitted' or s.id = a.id)`)} end as settlements
     from assignments a
     join tasks t on t.id = a.task_id
     join projects p on p.id = a.project_id
@@ -932,7 +943,12 @@ export async function findSubmissionContexts(
   // Someone else's assignment is not found.
   return result.rows
     .filter((row) => asked.get(row.id) === row.worker_id)
-    .map((row) => ({ ...row, answers: answersFrom(row.answers) }));
+    .map(({ answers, settlements, ...row }) => ({
+      ...row,
+      ...(answers && settlements
+        ? { decision: { answers: answersFrom(answers), settlements } }
+        : {}),
+    }));
 }
 
 /** An attempt that concludes its task, for `concludeAttempts` to write. */

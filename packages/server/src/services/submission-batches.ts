@@ -10,6 +10,7 @@ import {
   type SubmissionContext,
 } from '../repositories/workforce';
 import { Gathering } from './gathering';
+import { DEFAULT_SETTINGS } from './settings';
 
 interface Asked extends AttemptToStore {
   scope: Scope;
@@ -47,7 +48,12 @@ export class SubmissionBatches {
     });
     this.reads = new Gathering({
       run: async (reads) => {
-        const found = await findSubmissionContexts(this.db, reads[0]!.scope, reads);
+        const found = await findSubmissionContexts(
+          this.db,
+          reads[0]!.scope,
+          reads,
+          DEFAULT_SETTINGS.consensus.min,
+        );
         const byId = new Map(found.map((row) => [row.id, row]));
         return reads.map(({ id }) => byId.get(id));
       },

@@ -872,7 +872,8 @@ async function concludeDirectly(
   effects: Effects,
   now: Date,
 ): Promise<AssignmentRow | undefined> {
-  if (!completesWithoutReview(found.task_id, settings)) return undefined;
+  const { decision } = found;
+  if (!decision || !completesWithoutReview(found.task_id, settings)) return undefined;
   const answer: TaskAnswerRow = {
     id: newId(now),
     organization_id: found.organization_id,
@@ -884,7 +885,7 @@ async function concludeDirectly(
     score: null,
     created_at: now,
   };
-  const answers = [...found.answers, answer];
+  const answers = [...decision.answers, answer];
   const task = {
     id: found.task_id,
     type: found.type,
@@ -905,14 +906,14 @@ async function concludeDirectly(
     task,
     settings,
     consensus.response,
-    found.settlements.map((row) => (row.id === found.id ? { ...row, response: parsed } : row)),
+    decision.settlements.map((row) => (row.id === found.id ? { ...row, response: parsed } : row)),
   );
   const conclusion: Conclusion = {
     assignmentId: found.id,
     workerId: found.worker_id,
     taskId: found.task_id,
     lastSeenAt: found.last_seen_at,
-    answerCount: found.answers.length,
+    answerCount: decision.answers.length,
     change,
     answerId: answer.id,
     own: pay.find((row) => row.id === found.id)!,
