@@ -8,7 +8,7 @@
  * server processes on one PostgreSQL, one killed with SIGKILL mid-run and restarted).
  *
  * Options: --only pgbench,pgboss,postgres,pglite,deep,reliability  --seconds 15  --warmup 5
- * --tasks 20000  --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
+ * --tasks 40000  --pglite-tasks 500  --deep 1000000  --reliability-tasks 10000  --processes 1,2
  * --requests chained,separate  --rounds 1
  *
  * A cycle is a claim and a submission. Chained, as the web app works, each submission also claims
@@ -503,7 +503,7 @@ export async function run(args: string[]) {
       only: { type: 'string' },
       seconds: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
-      tasks: { type: 'string', default: '20000' },
+      tasks: { type: 'string', default: '40000' },
       'pglite-tasks': { type: 'string', default: '500' },
       deep: { type: 'string', default: '1000000' },
       'reliability-tasks': { type: 'string', default: '10000' },
