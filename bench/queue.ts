@@ -583,14 +583,15 @@ export async function run(args: string[]) {
       for (const count of processes)
         for (const way of requests) {
           const result = await quorumOnPostgres(Number(values.tasks), count, way, timing);
+          const served = `${count} server process${count === 1 ? '' : 'es'}`;
           report(
-            `Quorum on PostgreSQL, ${count} server process${count === 1 ? '' : 'es'}, ${asked[way]}`,
+            `Quorum on PostgreSQL, ${served}, ${asked[way]}`,
             result,
             true,
             way === 'chained' ? 'submit+claim' : 'claim',
           );
           cpuPerCycle(result, { database: 'database', children: 'servers', self: 'annotators' });
-          const label = `${count} server process${count === 1 ? '' : 'es'}, ${way}`;
+          const label = `${served}, ${way}`;
           if (bench) {
             const ratio = result.cyclesPerSecond / bench.tps;
             ratios.pgbench.set(label, [...(ratios.pgbench.get(label) ?? []), ratio]);

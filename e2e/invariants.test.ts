@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type SimulationResult, type StoredWork } from './support/annotators';
+import {
+  checkInvariants,
+  emptySimulationResult,
+  type SimulationResult,
+  type StoredWork,
+} from './support/annotators';
 
 const run = (acknowledged: SimulationResult['acknowledged']): SimulationResult => ({
+  ...emptySimulationResult(),
   acknowledged,
-  late: [],
   claims: acknowledged.length,
-  abandoned: 0,
-  released: 0,
-  duplicatesReplayed: 0,
-  networkErrors: 0,
-  claimLatencies: [],
-  claimStarts: [],
 });
 
 const sound: StoredWork = {

@@ -102,8 +102,9 @@ async function post(origin: string, path: string, headers: Record<string, string
   return { status: response.statusCode, text: await response.body.text() };
 }
 
-export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  const result: SimulationResult = {
+/** A run that has done nothing yet. */
+export function emptySimulationResult(): SimulationResult {
+  return {
     acknowledged: [],
     late: [],
     claims: 0,
@@ -114,6 +115,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     claimLatencies: [],
     claimStarts: [],
   };
+}
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const result = emptySimulationResult();
   let finished = false;
 
   async function run(annotator: Annotator, index: number) {

@@ -9,6 +9,7 @@ import {
   type ContextualFit,
 } from './contextual-bradley-terry';
 import { tallyComparisons, type Outcome } from './outcomes';
+import { softplus } from '../truth/special';
 
 const ITEMS = ['a', 'b', 'c', 'd'];
 const CREDIT: Record<Outcome, number> = { left: 1, right: 0, tie: 0.5 };
@@ -43,10 +44,6 @@ function design(
   };
 }
 
-/** log σ(x), exact where σ(x) rounds to 0 or 1 (a weak prior lets separable data push |η| past 37). */
-const logSigmoid = (x: number) =>
-  x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
-
 /** The penalised negative log-likelihood, written plainly and apart from the fit. */
 function objective(data: ContextualComparisons, theta: number[], beta: number[]): number {
   let value = 0;
@@ -54,7 +51,9 @@ function objective(data: ContextualComparisons, theta: number[], beta: number[])
     let eta = theta[data.left[row]!]! - theta[data.right[row]!]!;
     for (let k = 0; k < beta.length; k++) eta += beta[k]! * data.covariates[row * beta.length + k]!;
     const y = data.credit[row]!;
-    value -= y * logSigmoid(eta) + (1 - y) * logSigmoid(-eta);
+    // -log σ(η) = softplus(-η), exact where σ(η) rounds to 0 or 1 (a weak prior lets separable
+    // data push |η| past 37).
+    value += y * softplus(-eta) + (1 - y) * softplus(eta);
   }
   for (const t of [...theta, ...beta]) value += 0.5 * DEFAULT_PRIOR * t * t;
   return value;
