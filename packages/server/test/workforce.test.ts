@@ -12,10 +12,12 @@ import {
   findWorker,
 } from '../src/repositories/workforce';
 import { ClaimBatches } from '../src/services/claim-batches';
+import { HeldClaims } from '../src/services/held-claims';
 import { listAnswersAround } from '../src/repositories/answers';
 import { createOrganization } from '../src/services/api-keys';
 import { createDeliveryEffects } from '../src/services/deliveries';
-import { reopenLostClaims, submitAssignment } from '../src/services/work';
+import { SubmissionBatches } from '../src/services/submission-batches';
+import { reopenLostClaims, submitAssignment, submitDirectly } from '../src/services/work';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
 type Client = ReturnType<typeof client>;
@@ -626,9 +628,15 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     await makeActive({ ...probe, project_id: probe.id }, people);
     const rows = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
     const [a, b, c, d] = rows.map((row) => row!);
-    const batches = new ClaimBatches(db, t.platform.ctx.now, (error) => {
-      throw error;
-    });
+    const kept = new HeldClaims();
+    const batches = new ClaimBatches(
+      db,
+      t.platform.ctx.now,
+      (error) => {
+        throw error;
+      },
+      kept,
+    );
     // The first claim goes at once; the rest wait for it and go together, b's second claim
     // (b is already in that statement) in a third.
     const outcomes = await Promise.all(
@@ -637,6 +645,11 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(batches.made).toEqual({ runs: 3, items: 5 });
     const claims = outcomes.map((outcome) => ('claimed' in outcome ? outcome.claimed : undefined));
     expect(claims.every(Boolean)).toBe(true);
+    // Each claim made is kept for its submission, for its worker only.
+    expect(kept.size).toBe(5);
+    expect(kept.take(scope, claims[0]!.id, b!.id)).toBeUndefined();
+    expect(kept.take(scope, claims[0]!.id, a!.id)?.task_id).toBe(claims[0]!.task_id);
+    expect(kept.take(scope, claims[0]!.id, a!.id)).toBeUndefined();
     const pairs = claims.map((row) => `${row!.worker_id} ${row!.task_id}`);
     expect(new Set(pairs).size).toBe(5);
     const perTask = new Map<string, number>();
@@ -679,16 +692,24 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     ]);
     // Its answer leaves the task short of its minimum: what deciding needs is not read.
     expect(read[0]!.decision).toBeUndefined();
+    // 100 s on, the fourth worker's heartbeat counts them. 100 s later the statement counts
+    // each attempt's active time from the assignment as it finds it: 100 s more for the fourth,
+    // and for the others the 200 s since their claim, cut at the project's idle limit (120 s,
+    // not the statement's default).
+    clock += 100_000;
+    expect((await people[3]!.api.post(`/api/v1/assignments/${held[3]!.id}/heartbeat`)).status).toBe(
+      200,
+    );
+    clock += 100_000;
     const now = t.platform.ctx.now();
     const attempt = (row: AssignmentRow, category: string) => ({
       assignmentId: row.id,
       taskId: row.task_id,
-      projectId: row.project_id,
       workerId: row.worker_id,
       answerId: `ans_${row.id}`,
-      change: changeOf(category, now, 3),
-      min: 3,
+      change: changeOf(category, now, 0),
     });
+    const defaults = { consensus: { min: 1 }, idleSeconds: 150 };
     const stored = await submitAttemptsTogether(
       db,
       scope,
@@ -699,6 +720,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         attempt(held[1]!, 'dog'),
       ],
       now,
+      defaults,
     );
     // The first task takes two of its three attempts (its third would conclude it), in id order.
     const onFirst = held
@@ -710,7 +732,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     );
     for (const row of stored) {
       expect(row.status).toBe('submitted');
-      expect(row.active_seconds).toBe(3);
+      expect(row.active_seconds).toBeCloseTo(row.id === held[3]!.id ? 200 : 120, 0);
     }
     const counts = await db
       .selectFrom('tasks')
@@ -734,6 +756,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         { ...attempt(held[3]!, 'cat'), answerId: 'ans_again' },
       ],
       now,
+      defaults,
     );
     expect(again).toEqual([]);
 
@@ -742,6 +765,77 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await submit(person.api, left.id, { category: 'cat' })).status).toBe(200);
     expect((await api.get(`/v1/task/${first}`)).body.status).toBe('completed');
     expect((await api.get(`/api/v1/tasks/${first}/answers`)).body.docs).toHaveLength(3);
+  });
+
+  it('stores the submission of a claim this process made without reading it back', async () => {
+    await fixedConsensus('kept', 2);
+    const db = t.platform.ctx.database.db;
+    const taskId = await task('kept', 'one');
+    const people = await workers('kp', 2);
+    const probe = await db
+      .selectFrom('projects')
+      .selectAll()
+      .where('name', '=', 'kept')
+      .executeTakeFirstOrThrow();
+    const scope = { organizationId: probe.organization_id, livemode: probe.livemode };
+    await makeActive({ ...probe, project_id: probe.id }, people);
+    const [a, b] = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
+    const fail = (error: unknown) => {
+      throw error;
+    };
+    const kept = new HeldClaims();
+    const claims = new ClaimBatches(db, t.platform.ctx.now, fail, kept);
+    const submissions = new SubmissionBatches(db, t.platform.ctx.now, fail);
+    const effects = createDeliveryEffects(t.platform.ctx.queue, t.platform.ctx.now);
+    const ask = (worker: NonNullable<typeof a>, id: string, response: unknown) => ({
+      scope,
+      worker,
+      id,
+      response,
+      idempotencyKey: undefined,
+      now: t.platform.ctx.now(),
+    });
+    const made = await Promise.all(
+      [a!, b!].map((person) => claims.claim(scope, person, 'kept', 0.5)),
+    );
+    const [first, second] = made.map((outcome) => ('claimed' in outcome ? outcome.claimed : null));
+    expect([first?.task_id, second?.task_id]).toEqual([taskId, taskId]);
+
+    // A response that does not fit is refused as before, by the read's path.
+    await expect(
+      submitDirectly(db, submissions, kept, ask(a!, first!.id, { category: 'bird' }), effects),
+    ).rejects.toMatchObject({ code: 'unprocessable' });
+    expect(submissions.made.reads.runs).toBe(1);
+    expect((await assignmentRow(first!.id)).status).toBe('active');
+
+    // b's claim is kept: stored in one statement, nothing read.
+    const stored = await submitDirectly(
+      db,
+      submissions,
+      kept,
+      ask(b!, second!.id, { category: 'dog' }),
+      effects,
+    );
+    expect('assignment' in stored && stored.assignment.status).toBe('submitted');
+    expect('assignment' in stored && stored.task).toMatchObject({
+      id: taskId,
+      type: 'categorization',
+    });
+    expect(submissions.made.reads.runs).toBe(1);
+    expect(submissions.made.stores.runs).toBe(1);
+
+    // a's is no longer kept (its refusal took it): read, and as it concludes the task, decided.
+    const concluded = await submitDirectly(
+      db,
+      submissions,
+      kept,
+      ask(a!, first!.id, { category: 'dog' }),
+      effects,
+    );
+    expect('assignment' in concluded && concluded.assignment.status).toBe('submitted');
+    expect(submissions.made.reads.runs).toBe(2);
+    expect((await api.get(`/v1/task/${taskId}`)).body.status).toBe('completed');
+    expect(kept.size).toBe(0);
   });
 
   it("adds an attempt's answer as it submits it, reading again what a wait on the lock hid", async () => {

@@ -1077,28 +1077,37 @@ export interface SubmissionChange {
 export interface AttemptToStore {
   assignmentId: string;
   taskId: string;
-  projectId: string;
   workerId: string;
   answerId: string;
-  change: SubmissionChange;
-  min: number;
+  /** What the submission writes, but its active time, which the statement counts. */
+  change: Omit<SubmissionChange, 'active_seconds'>;
+}
+
+/** The settings `submitAttemptsTogether` reads, where a project has none of its own. */
+export interface StoreDefaults {
+  consensus: { min: number };
+  idleSeconds: number;
 }
 
 /**
  * Stores attempts that cannot conclude their tasks, several (each assignment at most once) in
  * one statement, outside any transaction. An attempt is stored when its assignment is still held
  * (locked, so an expiry cannot interleave) and its task is open and, with it, has fewer answers
- * than `min` (counted on the task row, which serializes concurrent submissions to it; of several
- * attempts on one task, as many are stored as stay under `min`, in assignment id order). The
- * assignments are locked, then the tasks, each in id order, so
- * two such statements cannot wait on each other. Returns the assignments stored; the others had
- * nothing written, and their callers take the general path.
+ * than its project's `consensus.min` (counted on the task row, which serializes concurrent
+ * submissions to it; of several attempts on one task, as many are stored as stay under the
+ * minimum, in assignment id order). An attempt whose task, read without a lock, already stands
+ * one answer short of its minimum is neither locked nor stored. The assignments are locked, then
+ * the tasks, each in id order, so two such statements cannot wait on each other. Each stored
+ * attempt's active time is counted from the assignment as locked (`addActiveTime`, with the
+ * project's `idleSeconds`), so a heartbeat since it was read is counted. Returns the assignments
+ * stored; the others had nothing written, and their callers take the general path.
  */
 export async function submitAttemptsTogether(
   db: Executor,
   scope: Scope,
   attempts: readonly AttemptToStore[],
   now: Date,
+  defaults: StoreDefaults,
 ): Promise<AssignmentRow[]> {
   const column = <T>(pick: (attempt: AttemptToStore) => T) => attempts.map(pick);
   const result = await sql<AssignmentRow>`
@@ -1110,17 +1119,26 @@ export async function submitAttemptsTogether(
         ${column((a) => a.answerId)}::text[],
         ${column((a) => a.change.response)}::text[],
         ${column((a) => a.change.submitted_at)}::timestamptz[],
-        ${column((a) => a.change.idempotency_key)}::text[],
-        ${column((a) => a.change.active_seconds)}::float8[],
-        ${column((a) => a.min)}::int[]
-      ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key,
-        active_seconds, min)
+        ${column((a) => a.change.idempotency_key)}::text[]
+      ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key)
     ),
     mine as materialized (
-      select a.id, v.task_id from assignments a join asked v on v.id = a.id
+      select a.id, v.task_id, s.min,
+        a.active_seconds + least(
+          greatest(extract(epoch from v.submitted_at - a.last_seen_at)::float8, 0),
+          coalesce((p.settings ->> 'idleSeconds')::float8, ${defaults.idleSeconds}::float8)
+        ) as active_seconds
+      from assignments a
+      join asked v on v.id = a.id
+      join projects p on p.id = a.project_id
+      cross join lateral (
+        select coalesce((p.settings -> 'consensus' ->> 'min')::int, ${defaults.consensus.min}::int) as min
+      ) s
+      join tasks seen on seen.id = v.task_id
       where a.worker_id = v.worker_id and a.task_id = v.task_id and a.stage = 'attempt'
         and a.status = 'active' and a.lease_expires_at > ${now}
         and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+        and seen.answer_count + 1 < s.min
       order by a.id
       for update of a
     ),
@@ -1132,10 +1150,9 @@ export async function submitAttemptsTogether(
       for no key update of t
     ),
     chosen as materialized (
-      select ranked.id, ranked.task_id from (
-        select mine.id, mine.task_id, v.min,
-          row_number() over (partition by mine.task_id order by mine.id) as k
-        from mine join asked v on v.id = mine.id
+      select ranked.id, ranked.task_id, ranked.active_seconds from (
+        select mine.*, row_number() over (partition by mine.task_id order by mine.id) as k
+        from mine
       ) ranked join open_tasks t on t.id = ranked.task_id
       where t.answer_count + ranked.k < ranked.min
     ),
@@ -1148,10 +1165,9 @@ export async function submitAttemptsTogether(
     submitted as (
       update assignments a set status = 'submitted', response = v.response::jsonb,
         submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
-        active_seconds = v.active_seconds, last_seen_at = ${now}
-      from asked v
-      where a.id = v.id and a.id in (select id from chosen)
-        and v.task_id in (select id from counted)
+        active_seconds = c.active_seconds, last_seen_at = ${now}
+      from asked v, chosen c
+      where a.id = v.id and c.id = v.id and v.task_id in (select id from counted)
       returning a.*
     ),
     answered as (
@@ -1368,7 +1384,7 @@ export async function claimAttemptsTogether(
       from matched join taken using (task_id), eligible
       returning *
     ),
-    claimed as (
+    claimed as materialized (
       select assigned.*, t.type, t.params, t.instruction, t.consensus,
         eligible.name as project_name
       from assigned join tasks t on t.id = assigned.task_id, eligible

@@ -9,6 +9,7 @@ import {
   type ClaimTogether,
 } from '../repositories/workforce';
 import { Gathering } from './gathering';
+import type { HeldClaims } from './held-claims';
 import { DEFAULT_SETTINGS } from './settings';
 
 /**
@@ -26,7 +27,8 @@ interface Asked extends ClaimAsk {
 /**
  * Direct claims on one project, gathered: while a statement claims for the workers who asked,
  * the next ones wait, and the next statement claims for all of them (`claimAttemptsTogether`),
- * each worker once. A claim it does not make says where the caller goes next (`Together`).
+ * each worker once. A claim it does not make says where the caller goes next (`Together`). The
+ * claims it makes are kept in `held` for their submissions.
  */
 export class ClaimBatches {
   private readonly gathering: Gathering<Asked, Together>;
@@ -35,6 +37,7 @@ export class ClaimBatches {
     private readonly db: Executor,
     private readonly now: () => Date,
     private readonly onError: (error: unknown) => void,
+    private readonly held: HeldClaims,
   ) {
     this.gathering = new Gathering({
       run: (asked) => this.run(asked),
@@ -76,7 +79,10 @@ export class ClaimBatches {
     const byWorker = new Map(made.map((outcome) => [outcome.workerId, outcome]));
     return asked.map(({ workerId }) => {
       const outcome = byWorker.get(workerId);
-      if (outcome?.claimed) return { claimed: outcome.claimed };
+      if (outcome?.claimed) {
+        this.held.hold(outcome.claimed);
+        return { claimed: outcome.claimed };
+      }
       return { next: outcome?.passedOver ? 'alone' : 'decide' };
     });
   }

@@ -68,6 +68,11 @@ export class SubmissionBatches {
     });
   }
 
+  /** Statements run and items asked of them, by kind, since the process started. */
+  get made() {
+    return { reads: this.reads.made, stores: this.stores.made, concludes: this.concludes.made };
+  }
+
   /** What a submission needs to know of its assignment (`SubmissionContext`). */
   read(scope: Scope, id: string, workerId: string): Promise<SubmissionContext | undefined> {
     return this.reads.add(keyOf(scope), { scope, id, workerId });
@@ -87,7 +92,7 @@ export class SubmissionBatches {
 
   private run(asked: Asked[]): Promise<(AssignmentRow | undefined)[]> {
     return this.written(asked, () =>
-      submitAttemptsTogether(this.db, asked[0]!.scope, asked, this.now()),
+      submitAttemptsTogether(this.db, asked[0]!.scope, asked, this.now(), DEFAULT_SETTINGS),
     );
   }
 

@@ -27,6 +27,7 @@ import { addAnswerAndList, insertAnswer } from '../repositories/answers';
 import { findProjectsByIds, listProjects } from '../repositories/projects';
 import { findTask, findTaskForWork, updateTask, type TaskView } from '../repositories/tasks';
 import {
+  type AttemptToStore,
   type SubmissionChange,
   type SubmissionContext,
   claimAttemptDirectly,
@@ -62,6 +63,7 @@ import { canonicalJson, scoreAgainstExpected, type TaskConsensus } from './conse
 import { consensusOf } from './answers';
 import { isLiveChat, withRecordedConversation } from './chat-transcript';
 import type { ClaimBatches } from './claim-batches';
+import type { HeldClaim, HeldClaims } from './held-claims';
 import type { SubmissionBatches } from './submission-batches';
 import type { Effects } from './effects';
 import { DEFAULT_SETTINGS, requireProject, settingsOf } from './settings';
@@ -598,9 +600,7 @@ function submissionChange(
   now: Date,
 ): SubmissionChange {
   return {
-    response: JSON.stringify(parsed),
-    submitted_at: now,
-    idempotency_key: idempotencyKey ?? null,
+    ...storedChange(parsed, idempotencyKey, now),
     active_seconds: addActiveTime(
       assignment.active_seconds,
       assignment.last_seen_at,
@@ -764,8 +764,10 @@ export interface ShownTask {
 
 /**
  * The common submission, outside any transaction. A held attempt whose answer cannot conclude its
- * task (the task has fewer than `consensus.min` answers with it) is read, then stored, each
- * together with the other submissions arriving in this process (`SubmissionBatches`). One whose
+ * task (the task has fewer than `consensus.min` answers with it) is stored together with the
+ * other submissions arriving in this process (`SubmissionBatches`): at once when this process
+ * made the claim (`held`), since what the claim showed is what checking the response needs; else
+ * read first, together with the others. One whose
  * answer concludes it is decided from what was read, and when that completes the task (a
  * confident consensus or `consensus.max` answers, and no review or audit), one statement writes
  * it all while the task is still as read (`concludeAttempts`, gathered with the process's other
@@ -777,10 +779,25 @@ export interface ShownTask {
 export async function submitDirectly(
   db: Executor,
   batches: SubmissionBatches,
+  held: HeldClaims,
   ask: SubmissionAsk,
   effects: Effects,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
   const { scope, worker, id, response, idempotencyKey, now } = ask;
+  const claim = held.take(scope, id, worker.id);
+  // A response that does not fit is refused by the read's path, which says first whether the
+  // assignment is still held.
+  const fitting = claim && !isLiveChat(claim.type, claim.params) && fits(claim, response);
+  if (claim && fitting) {
+    const assignment = await batches.store(scope, {
+      assignmentId: id,
+      taskId: claim.task_id,
+      workerId: worker.id,
+      answerId: newId(now),
+      change: storedChange(fitting, idempotencyKey, now),
+    });
+    if (assignment) return { assignment, task: shownTask(claim) };
+  }
   let found = await batches.read(scope, id, worker.id);
   if (!open(found, now)) return { context: found };
   let made = attemptOf(found, response, idempotencyKey, now);
@@ -789,11 +806,9 @@ export async function submitDirectly(
     assignment = await batches.store(scope, {
       assignmentId: found.id,
       taskId: found.task_id,
-      projectId: found.project_id,
       workerId: worker.id,
       answerId: newId(now),
-      change: made.change,
-      min: made.settings.consensus.min,
+      change: storedChange(made.parsed, idempotencyKey, now),
     });
     if (assignment) return { assignment, task: shownTask(found) };
     // Not stored: often because the task's other attempts were stored meanwhile and this one now
@@ -847,7 +862,29 @@ function attemptOf(
   };
 }
 
-function shownTask(found: SubmissionContext): ShownTask {
+/** The response parsed for the task a claim showed; undefined when it does not fit. */
+function fits(claim: HeldClaim, response: unknown): Record<string, unknown> | undefined {
+  try {
+    return parseTaskResponse(claim.type, response, claim.params);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What storing an attempt writes (its active time is counted as it is stored). */
+function storedChange(
+  parsed: Record<string, unknown>,
+  idempotencyKey: string | undefined,
+  now: Date,
+): AttemptToStore['change'] {
+  return {
+    response: JSON.stringify(parsed),
+    submitted_at: now,
+    idempotency_key: idempotencyKey ?? null,
+  };
+}
+
+function shownTask(found: SubmissionContext | HeldClaim): ShownTask {
   return {
     id: found.task_id,
     type: found.type,

@@ -24,6 +24,7 @@ import { findTask } from '../../repositories/tasks';
 import { findAssignment, listTaskAssignments } from '../../repositories/workforce';
 import type { Effects } from '../../services/effects';
 import { ClaimBatches } from '../../services/claim-batches';
+import { HeldClaims } from '../../services/held-claims';
 import { SubmissionBatches } from '../../services/submission-batches';
 import { earningsOf } from '../../services/work-reports';
 import {
@@ -129,8 +130,12 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
       'a gathered submission statement failed; each takes the general path',
     ),
   );
-  const batches = new ClaimBatches(ctx.database.gathered, ctx.now, (error) =>
-    ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
+  const held = new HeldClaims();
+  const batches = new ClaimBatches(
+    ctx.database.gathered,
+    ctx.now,
+    (error) => ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
+    held,
   );
 
   /** The best task the worker is eligible for, claimed; undefined when there is none. */
@@ -174,7 +179,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
 
   /** Stores a submission: the answer's body, and when it was stored if this was a retry. */
   async function submit(ask: SubmissionAsk) {
-    const direct = await submitDirectly(db, submissions, ask, effects);
+    const direct = await submitDirectly(db, submissions, held, ask, effects);
     if ('assignment' in direct)
       return { body: { assignment: assignmentView(direct.assignment, direct.task) } };
     const result = await inTransaction(db, async (tx) => {
@@ -314,6 +319,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     },
     async (request) => {
       const scope = principalOf(request);
+      held.drop(scope, request.params.id, workerOf(request).worker.id);
       const assignment = await inTransaction(db, async (tx) =>
         presentAssignment(
           tx,
