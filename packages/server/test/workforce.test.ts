@@ -118,6 +118,17 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       .executeTakeFirstOrThrow();
 
   /** Makes `people` active members of a project, as joining and qualifying would. */
+  /** Makes `people` active members of the project; its organization and mode. */
+  async function membersOf(projectName: string, people: readonly Person[]) {
+    const project = await t.platform.ctx.database.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('name', '=', projectName)
+      .executeTakeFirstOrThrow();
+    await makeActive({ ...project, project_id: project.id }, people);
+    return { organizationId: project.organization_id, livemode: project.livemode };
+  }
+
   const makeActive = (
     project: { organization_id: string; livemode: boolean; project_id: string },
     people: readonly Person[],
@@ -619,13 +630,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const tasks = [];
     for (const text of ['one', 'two', 'three']) tasks.push(await task('gathered', text));
     const people = await workers('ga', 4);
-    const probe = await db
-      .selectFrom('projects')
-      .selectAll()
-      .where('name', '=', 'gathered')
-      .executeTakeFirstOrThrow();
-    const scope = { organizationId: probe.organization_id, livemode: probe.livemode };
-    await makeActive({ ...probe, project_id: probe.id }, people);
+    const scope = await membersOf('gathered', people);
     const rows = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
     const [a, b, c, d] = rows.map((row) => row!);
     const kept = new HeldClaims();
@@ -772,13 +777,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const db = t.platform.ctx.database.db;
     const taskId = await task('kept', 'one');
     const people = await workers('kp', 2);
-    const probe = await db
-      .selectFrom('projects')
-      .selectAll()
-      .where('name', '=', 'kept')
-      .executeTakeFirstOrThrow();
-    const scope = { organizationId: probe.organization_id, livemode: probe.livemode };
-    await makeActive({ ...probe, project_id: probe.id }, people);
+    const scope = await membersOf('kept', people);
     const [a, b] = await Promise.all(people.map((person) => findWorker(db, scope, person.id)));
     const fail = (error: unknown) => {
       throw error;

@@ -883,6 +883,11 @@ export type SubmissionContext = AssignmentRow & {
   decision?: { answers: TaskAnswerRow[]; settlements: Settlement[] };
 };
 
+/** The `consensus.min` of the project row `project`, or `defaultMin` when its settings name none. */
+function minimumOf(project: string, defaultMin: number) {
+  return sql`coalesce((${sql.ref(`${project}.settings`)} -> 'consensus' ->> 'min')::int, ${defaultMin}::int)`;
+}
+
 /** A task's answers as one JSON list, oldest first, of the rows `answers` gives. */
 function answersJson(answers: RawBuilder<unknown>) {
   return sql`(select coalesce(json_agg(x order by x.created_at, x.id), '[]') from (${answers}) x)`;
@@ -920,8 +925,7 @@ export async function findSubmissionContexts(
     settlements: Settlement[] | null;
   };
   // A subquery in a `case` branch runs only for the rows that take the branch.
-  const decides = sql`t.answer_count + 1 >= coalesce(
-    (p.settings -> 'consensus' ->> 'min')::int, ${defaultMin}::int)`;
+  const decides = sql`t.answer_count + 1 >= ${minimumOf('p', defaultMin)}`;
   const result = await sql<Read>`
     select a.*, t.type, t.params, t.instruction, t.status as task_status,
       t.consensus is not null as concluded, t.answer_count, p.name as project_name,
@@ -1110,6 +1114,7 @@ export async function submitAttemptsTogether(
   defaults: StoreDefaults,
 ): Promise<AssignmentRow[]> {
   const column = <T>(pick: (attempt: AttemptToStore) => T) => attempts.map(pick);
+  const minimum = minimumOf('p', defaults.consensus.min);
   const result = await sql<AssignmentRow>`
     with asked as materialized (
       select * from unnest(
@@ -1123,7 +1128,7 @@ export async function submitAttemptsTogether(
       ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key)
     ),
     mine as materialized (
-      select a.id, v.task_id, s.min,
+      select a.id, v.task_id, ${minimum} as min,
         a.active_seconds + least(
           greatest(extract(epoch from v.submitted_at - a.last_seen_at)::float8, 0),
           coalesce((p.settings ->> 'idleSeconds')::float8, ${defaults.idleSeconds}::float8)
@@ -1131,14 +1136,11 @@ export async function submitAttemptsTogether(
       from assignments a
       join asked v on v.id = a.id
       join projects p on p.id = a.project_id
-      cross join lateral (
-        select coalesce((p.settings -> 'consensus' ->> 'min')::int, ${defaults.consensus.min}::int) as min
-      ) s
       join tasks seen on seen.id = v.task_id
       where a.worker_id = v.worker_id and a.task_id = v.task_id and a.stage = 'attempt'
         and a.status = 'active' and a.lease_expires_at > ${now}
         and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
-        and seen.answer_count + 1 < s.min
+        and seen.answer_count + 1 < ${minimum}
       order by a.id
       for update of a
     ),
