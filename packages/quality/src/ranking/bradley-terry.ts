@@ -1,5 +1,6 @@
 import { solvePreconditionedConjugateGradient } from './conjugate-gradient';
 import { layoutPairs, totalPairs, type OutcomeTable, type PairTotals } from './outcomes';
+import { sigmoid, softplus } from '../truth/special';
 
 /**
  * Bradley-Terry: P(i beats j) = s_i / (s_i + s_j) = σ(θ_i - θ_j) with θ = log s. A tie counts as half
@@ -108,16 +109,6 @@ export function fitPairTotals(
   return { logStrengths: theta, iterations: maxIterations, converged: false };
 }
 
-function logSigmoid(x: number): number {
-  return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
-}
-
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
 function penalizedNegativeLogLikelihood(
   theta: Float64Array,
   totals: PairTotals,
@@ -129,7 +120,8 @@ function penalizedNegativeLogLikelihood(
     if (n === 0) continue;
     const wins = totals.winsOfFirst[p]!;
     const x = theta[totals.first[p]!]! - theta[totals.second[p]!]!;
-    value -= wins * logSigmoid(x) + (n - wins) * logSigmoid(-x);
+    // -log σ(x) = softplus(-x)
+    value += wins * softplus(-x) + (n - wins) * softplus(x);
   }
   for (const t of theta) value += 0.5 * prior * t * t;
   return value;
