@@ -288,7 +288,7 @@ export function queueTasksFrom(source: RawBuilder<unknown>, where: RawBuilder<un
     insert into work_items
       (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority, deadline, seq)
     select t.id, 'attempt', t.organization_id, t.livemode, t.project_id, t.batch_id,
-      greatest(1, coalesce((p.settings -> 'consensus' ->> 'min')::int, 1)),
+      greatest(1, ${minimumOf('p', 1)}),
       coalesce(b.priority, 0), b.deadline, t.seq
     from ${source} t
     join projects p on p.id = t.project_id
