@@ -786,14 +786,14 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const claims = new ClaimBatches(db, t.platform.ctx.now, fail, kept);
     const submissions = new SubmissionBatches(db, t.platform.ctx.now, fail);
     const effects = createDeliveryEffects(t.platform.ctx.queue, t.platform.ctx.now);
-    const ask = (worker: NonNullable<typeof a>, id: string, response: unknown) => ({
-      scope,
-      worker,
-      id,
-      response,
-      idempotencyKey: undefined,
-      now: t.platform.ctx.now(),
-    });
+    const submitAs = (worker: NonNullable<typeof a>, id: string, response: unknown) =>
+      submitDirectly(
+        db,
+        submissions,
+        kept,
+        { scope, worker, id, response, idempotencyKey: undefined, now: t.platform.ctx.now() },
+        effects,
+      );
     const made = await Promise.all(
       [a!, b!].map((person) => claims.claim(scope, person, 'kept', 0.5)),
     );
@@ -801,20 +801,14 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect([first?.task_id, second?.task_id]).toEqual([taskId, taskId]);
 
     // A response that does not fit is refused as before, by the read's path.
-    await expect(
-      submitDirectly(db, submissions, kept, ask(a!, first!.id, { category: 'bird' }), effects),
-    ).rejects.toMatchObject({ code: 'unprocessable' });
+    await expect(submitAs(a!, first!.id, { category: 'bird' })).rejects.toMatchObject({
+      code: 'unprocessable',
+    });
     expect(submissions.made.reads.runs).toBe(1);
     expect((await assignmentRow(first!.id)).status).toBe('active');
 
     // b's claim is kept: stored in one statement, nothing read.
-    const stored = await submitDirectly(
-      db,
-      submissions,
-      kept,
-      ask(b!, second!.id, { category: 'dog' }),
-      effects,
-    );
+    const stored = await submitAs(b!, second!.id, { category: 'dog' });
     expect('assignment' in stored && stored.assignment.status).toBe('submitted');
     expect('assignment' in stored && stored.task).toMatchObject({
       id: taskId,
@@ -824,13 +818,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(submissions.made.stores.runs).toBe(1);
 
     // a's is no longer kept (its refusal took it): read, and as it concludes the task, decided.
-    const concluded = await submitDirectly(
-      db,
-      submissions,
-      kept,
-      ask(a!, first!.id, { category: 'dog' }),
-      effects,
-    );
+    const concluded = await submitAs(a!, first!.id, { category: 'dog' });
     expect('assignment' in concluded && concluded.assignment.status).toBe('submitted');
     expect(submissions.made.reads.runs).toBe(2);
     expect((await api.get(`/v1/task/${taskId}`)).body.status).toBe('completed');
