@@ -117,8 +117,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
 
-  /** Makes `people` active members of a project, as joining and qualifying would. */
-  /** Makes `people` active members of the project; its organization and mode. */
+  /** Makes `people` active members of the project named; returns its organization and mode. */
   async function membersOf(projectName: string, people: readonly Person[]) {
     const project = await t.platform.ctx.database.db
       .selectFrom('projects')
@@ -129,6 +128,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     return { organizationId: project.organization_id, livemode: project.livemode };
   }
 
+  /** Makes `people` active members of a project, as joining and qualifying would. */
   const makeActive = (
     project: { organization_id: string; livemode: boolean; project_id: string },
     people: readonly Person[],
