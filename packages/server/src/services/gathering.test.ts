@@ -22,35 +22,41 @@ function held(most = 64) {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Gathering', () => {
-  it('runs the first item at once and gathers what arrives meanwhile into the next run', async () => {
+  it('runs what arrives in one turn together, and gathers what arrives meanwhile into the next run', async () => {
     const { gathering, runs } = held();
-    const first = gathering.add('k', 'a');
-    const rest = ['b', 'c', 'd'].map((item) => gathering.add('k', item));
-    expect(runs.map((run) => run.items)).toEqual([['a']]);
-    runs[0]!.finish();
-    expect(await first).toBe('done a');
+    const first = ['a', 'b'].map((item) => gathering.add('k', item));
+    expect(runs).toEqual([]);
     await tick();
-    expect(runs.map((run) => run.items)).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(runs.map((run) => run.items)).toEqual([['a', 'b']]);
+    const rest = ['c', 'd', 'e'].map((item) => gathering.add('k', item));
+    runs[0]!.finish();
+    expect(await Promise.all(first)).toEqual(['done a', 'done b']);
+    await tick();
+    expect(runs.map((run) => run.items)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
     runs[1]!.finish();
-    expect(await Promise.all(rest)).toEqual(['done b', 'done c', 'done d']);
-    expect(gathering.made).toEqual({ runs: 2, items: 4 });
+    expect(await Promise.all(rest)).toEqual(['done c', 'done d', 'done e']);
+    expect(gathering.made).toEqual({ runs: 2, items: 5 });
   });
 
   it('puts an item in a run once and no more than the most, the rest waiting their turn', async () => {
     const { gathering, runs } = held(2);
     const all = ['w', 'x:1', 'x:2', 'y', 'z'].map((item) => gathering.add('k', item));
     for (let i = 0; i < 3; i++) {
-      await tick();
+      while (!runs[i]) await tick();
       runs[i]!.finish();
     }
     await Promise.all(all);
-    expect(runs.map((run) => run.items)).toEqual([['w'], ['x:1', 'y'], ['x:2', 'z']]);
+    expect(runs.map((run) => run.items)).toEqual([['w', 'x:1'], ['x:2', 'y'], ['z']]);
   });
 
   it('keeps keys apart: each has its own run in flight', async () => {
     const { gathering, runs } = held();
     const one = gathering.add('one', 'a');
     const two = gathering.add('two', 'b');
+    await tick();
     expect(runs.map((run) => run.items)).toEqual([['a'], ['b']]);
     runs[1]!.finish();
     expect(await two).toBe('done b');
@@ -61,6 +67,7 @@ describe('Gathering', () => {
   it('fails every item of a failed run, and goes on with the next', async () => {
     const { gathering, runs } = held();
     const first = gathering.add('k', 'a');
+    await tick();
     const second = gathering.add('k', 'b');
     const third = gathering.add('k', 'c');
     runs[0]!.fail(new Error('gone'));
@@ -70,6 +77,7 @@ describe('Gathering', () => {
     await expect(second).rejects.toThrow('again');
     await expect(third).rejects.toThrow('again');
     const fourth = gathering.add('k', 'd');
+    await tick();
     runs[2]!.finish();
     expect(await fourth).toBe('done d');
   });
