@@ -75,8 +75,7 @@ export function ineligibility(worker: WorkerProfile, needs: WorkRequirements): s
 
 /**
  * Active time after one more sign of life: the time since the last one, capped at `idleSeconds`
- * (a longer gap counts as the cap: the rest was idle). The server's gathered store
- * (`submitAttemptsTogether`) counts the same in SQL, from the assignment as it locks it.
+ * (a longer gap counts as the cap: the rest was idle).
  */
 export function addActiveTime(
   activeSeconds: number,

@@ -8,7 +8,8 @@ interface Waiting<Item, Outcome> {
  * Work gathered by key into runs of many: while one run is in flight for a key, what arrives for
  * that key waits, and the next run takes all of it (at most `most`, and each distinct item once:
  * a second one waits for the run after). Under load a process makes one statement for many
- * requests instead of one each; when idle, nothing is in flight and a request runs at once.
+ * requests instead of one each; when idle, nothing is in flight and a request runs after one turn
+ * of the event loop.
  *
  * Before taking a run, the key yields to the event loop once (`setImmediate`), so that requests
  * whose bytes have already arrived reach their `add` and join it. A busy process otherwise takes
