@@ -13,11 +13,13 @@ export type NewTask = Omit<Insertable<TasksTable>, 'organization_id' | 'livemode
  * what the insert returned. Gives the ids inserted. Nothing reads the tasks table back, so the
  * cost per chunk stays flat however many rows one transaction has written before it (their
  * statistics cannot be seen until it commits, which misleads any plan that reads them).
+ * `defaultMin` is the claims a task gets when its project sets no `consensus.min`.
  */
 export async function insertNewTasks(
   db: Executor,
   scope: Scope,
   rows: NewTask[],
+  defaultMin: number,
 ): Promise<string[]> {
   if (rows.length === 0) return [];
   const added = db
@@ -41,7 +43,7 @@ export async function insertNewTasks(
     ]);
   const result = await sql<{ id: string }>`
     with added as (${added}),
-    queued as (${queueTasksFrom(sql`added`, sql`true`)})
+    queued as (${queueTasksFrom(sql`added`, sql`true`, defaultMin)})
     select id from added
   `.execute(db);
   return result.rows.map((row) => row.id);

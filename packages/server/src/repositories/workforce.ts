@@ -281,14 +281,19 @@ export async function updateMember(
 /**
  * The insert that puts pending work tasks read from `source` (a table or a CTE with the tasks'
  * columns, as `t`) on the queue for their first stage, with as many claims as the project's
- * `consensus.min`. Tasks of a staging batch wait for its finalization.
+ * `consensus.min` (`defaultMin` when the project sets none). Tasks of a staging batch wait for its
+ * finalization.
  */
-export function queueTasksFrom(source: RawBuilder<unknown>, where: RawBuilder<unknown>) {
+export function queueTasksFrom(
+  source: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  defaultMin: number,
+) {
   return sql`
     insert into work_items
       (task_id, stage, organization_id, livemode, project_id, batch_id, open_slots, priority, deadline, seq)
     select t.id, 'attempt', t.organization_id, t.livemode, t.project_id, t.batch_id,
-      greatest(1, ${minimumOf('p', 1)}),
+      greatest(1, ${minimumOf('p', defaultMin)}),
       coalesce(b.priority, 0), b.deadline, t.seq
     from ${source} t
     join projects p on p.id = t.project_id
@@ -299,12 +304,18 @@ export function queueTasksFrom(source: RawBuilder<unknown>, where: RawBuilder<un
   `;
 }
 
-/** Queues a finalized batch's pending tasks. */
-export async function enqueueBatch(db: Executor, scope: Scope, batchId: string): Promise<void> {
+/** Queues a finalized batch's pending tasks (`defaultMin` as in `queueTasksFrom`). */
+export async function enqueueBatch(
+  db: Executor,
+  scope: Scope,
+  batchId: string,
+  defaultMin: number,
+): Promise<void> {
   await queueTasksFrom(
     sql`tasks`,
     sql`t.batch_id = ${batchId} and t.organization_id = ${scope.organizationId}
       and t.livemode = ${scope.livemode}`,
+    defaultMin,
   ).execute(db);
 }
 

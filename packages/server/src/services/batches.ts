@@ -16,6 +16,7 @@ import {
 import { findProjectsByIds } from '../repositories/projects';
 import { requireProject } from './projects';
 import type { Effects } from './effects';
+import { DEFAULT_SETTINGS } from './settings';
 
 export interface BatchView {
   batch: BatchRow;
@@ -78,7 +79,7 @@ export async function finalizeBatch(
   let batch = (await lockBatch(db, scope, found.id))!;
   if (batch.status === 'staging') {
     batch = await setBatchStatus(db, scope, batch.id, 'in_progress', now);
-    await enqueueBatch(db, scope, batch.id);
+    await enqueueBatch(db, scope, batch.id, DEFAULT_SETTINGS.consensus.min);
     batch = await completeBatchIfDone(db, scope, batch, effects, now);
   }
   return { batch, projectName: await projectNameOf(db, scope, batch.project_id) };

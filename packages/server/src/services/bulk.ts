@@ -5,6 +5,7 @@ import type { Executor } from '../db/executor';
 import { insertNewTasks, findTask, type NewTask } from '../repositories/tasks';
 import { duplicateUniqueId, finishTask, prepareTask, type Placement } from './tasks';
 import type { Effects } from './effects';
+import { DEFAULT_SETTINGS } from './settings';
 
 /** Rows per INSERT: large enough to amortise round trips, far below PostgreSQL's 65,535 parameters. */
 const CHUNK = 1000;
@@ -88,6 +89,7 @@ export class TaskWriter {
         db,
         scope,
         chunk.map((c) => c.row),
+        DEFAULT_SETTINGS.consensus.min,
       ),
     );
     if (inserted.size < chunk.length) {

@@ -27,6 +27,7 @@ import { findProjectByName, findProjectsByIds } from '../repositories/projects';
 import type { SettledPay } from '../repositories/workforce';
 import { onBatchTaskFinished } from './batches';
 import type { Effects } from './effects';
+import { DEFAULT_SETTINGS } from './settings';
 
 export async function requireTask(db: Executor, scope: Scope, id: string, kind: TaskKind = 'task') {
   const task = await findTask(db, scope, id, kind);
@@ -231,7 +232,7 @@ export async function createTask(
 ): Promise<TaskView> {
   const row = await prepareTask(db, scope, kind, type, body, now, new Map());
   // A taken unique_id (even one taken by a create racing this one) inserts nothing.
-  if ((await insertNewTasks(db, scope, [row])).length === 0)
+  if ((await insertNewTasks(db, scope, [row], DEFAULT_SETTINGS.consensus.min)).length === 0)
     throw duplicateUniqueId(row.unique_id ?? '');
   let task = (await findTask(db, scope, row.id))!;
   if (!scope.livemode && kind === 'task') {
