@@ -14,7 +14,8 @@ interface Waiting<Item, Outcome> {
  * Before taking a run, the key yields to the event loop once (`setImmediate`), so that requests
  * whose bytes have already arrived reach their `add` and join it. A busy process otherwise takes
  * the run with whatever was queued when the last one finished, while the requests behind it wait
- * for the next: bigger runs are fewer statements, and a statement's cost is mostly fixed.
+ * for the next. Bigger runs are fewer statements, and each statement costs a round trip, a commit
+ * and the server's work to build it and read it back, whatever its size.
  */
 export class Gathering<Item, Outcome> {
   private readonly groups = new Map<string, Waiting<Item, Outcome>[]>();
