@@ -107,6 +107,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     response: JSON.stringify({ category }),
     submitted_at: now,
     idempotency_key: key,
+    idempotency_fingerprint: key === null ? null : `fingerprint of ${category}`,
     active_seconds: seconds,
   });
 
@@ -248,6 +249,11 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(again.status).toBe(200);
     expect(again.body.assignment.id).toBe(claims[0]);
     expect((await submit(people[0]!.api, claims[0]!, { category: 'dog' }, 'k-2')).status).toBe(409);
+    // The same key for another response is not a retry: refused, and the first answer stands.
+    const reused = await submit(people[0]!.api, claims[0]!, { category: 'dog' }, 'k-1');
+    expect(reused.status).toBe(422);
+    expect(reused.body.field).toBe('Idempotency-Key');
+    expect((await assignmentRow(claims[0]!)).response).toEqual({ category: 'cat' });
 
     expect((await submit(people[1]!.api, claims[1]!, { category: 'dog' })).status).toBe(200);
     expect((await api.get(`/v1/task/${id}`)).body.status).toBe('pending');
@@ -321,6 +327,11 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const retried = await submitNext(first.id, 'n-1');
     expect(retried.status).toBe(200);
     expect(retried.body.next.assignment.id).toBe(chained.body.next.assignment.id);
+    expect(await held()).toEqual([{ id: chained.body.next.assignment.id }]);
+    // That key for another response is refused, and claims nothing.
+    const reused = await submitNext(first.id, 'n-1', { next, response: { category: 'dog' } });
+    expect(reused.status).toBe(422);
+    expect(reused.body.field).toBe('Idempotency-Key');
     expect(await held()).toEqual([{ id: chained.body.next.assignment.id }]);
 
     // Nothing left: no claim, and no refusal either.
@@ -467,7 +478,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
               worker: me,
               id,
               response: { category: 'cat' },
-              idempotencyKey: undefined,
+              idempotency: undefined,
               now: t.platform.ctx.now(),
             },
             effects,
@@ -791,7 +802,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         db,
         submissions,
         kept,
-        { scope, worker, id, response, idempotencyKey: undefined, now: t.platform.ctx.now() },
+        { scope, worker, id, response, idempotency: undefined, now: t.platform.ctx.now() },
         effects,
       );
     const made = await Promise.all(
@@ -994,6 +1005,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       outcome: 'accepted',
       pay_base: 7,
       idempotency_key: 'k-concluded',
+      idempotency_fingerprint: 'fingerprint of cat',
       active_seconds: 4,
     });
     expect((await assignmentRow(second.id)).status).toBe('active');

@@ -257,6 +257,8 @@ export interface AssignmentsTable {
   active_seconds: Generated<number>;
   response: Json<Record<string, unknown>> | null;
   idempotency_key: string | null;
+  /** A hash of the response submitted under `idempotency_key`. */
+  idempotency_fingerprint: string | null;
   release_reason: string | null;
   score: number | null;
   outcome: 'accepted' | 'rejected' | 'corrected' | null;

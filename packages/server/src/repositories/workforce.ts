@@ -1019,6 +1019,7 @@ export async function concludeAttempts(
         ${column((c) => c.change.response)}::text[],
         ${column((c) => c.change.submitted_at)}::timestamptz[],
         ${column((c) => c.change.idempotency_key)}::text[],
+        ${column((c) => c.change.idempotency_fingerprint)}::text[],
         ${column((c) => c.change.active_seconds)}::float8[],
         ${column((c) => c.answerId)}::text[],
         ${column((c) => c.own.outcome)}::text[],
@@ -1028,8 +1029,8 @@ export async function concludeAttempts(
         ${column((c) => c.response)}::text[],
         ${column((c) => c.consensus)}::text[]
       ) as v(id, worker_id, task_id, last_seen_at, answer_count, response, submitted_at,
-        idempotency_key, active_seconds, answer_id, outcome, base, bonus, currency,
-        task_response, consensus)
+        idempotency_key, idempotency_fingerprint, active_seconds, answer_id, outcome, base, bonus,
+        currency, task_response, consensus)
     ),
     mine as materialized (
       select a.id from assignments a join asked v on v.id = a.id
@@ -1051,6 +1052,7 @@ export async function concludeAttempts(
     submitted as (
       update assignments a set status = 'submitted', response = v.response::jsonb,
         submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
+        idempotency_fingerprint = v.idempotency_fingerprint,
         active_seconds = v.active_seconds, last_seen_at = ${now}, outcome = v.outcome,
         pay_base = v.base, pay_bonus = v.bonus, currency = v.currency
       from asked v
@@ -1085,6 +1087,8 @@ export interface SubmissionChange {
   response: string;
   submitted_at: Date;
   idempotency_key: string | null;
+  /** A hash of the response as submitted under the key (`idempotencyOf`). */
+  idempotency_fingerprint: string | null;
   active_seconds: number;
 }
 
@@ -1135,8 +1139,10 @@ export async function submitAttemptsTogether(
         ${column((a) => a.answerId)}::text[],
         ${column((a) => a.change.response)}::text[],
         ${column((a) => a.change.submitted_at)}::timestamptz[],
-        ${column((a) => a.change.idempotency_key)}::text[]
-      ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key)
+        ${column((a) => a.change.idempotency_key)}::text[],
+        ${column((a) => a.change.idempotency_fingerprint)}::text[]
+      ) as v(id, worker_id, task_id, answer_id, response, submitted_at, idempotency_key,
+        idempotency_fingerprint)
     ),
     mine as materialized (
       select a.id, v.task_id, ${minimum} as min,
@@ -1178,6 +1184,7 @@ export async function submitAttemptsTogether(
     submitted as (
       update assignments a set status = 'submitted', response = v.response::jsonb,
         submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
+        idempotency_fingerprint = v.idempotency_fingerprint,
         active_seconds = c.active_seconds, last_seen_at = ${now}
       from asked v, chosen c
       where a.id = v.id and c.id = v.id and v.task_id in (select id from counted)
@@ -1243,6 +1250,7 @@ export async function submitAttemptAndAnswer(
     with submitted as (
       update assignments a set status = 'submitted', response = ${change.response}::jsonb,
         submitted_at = ${change.submitted_at}, idempotency_key = ${change.idempotency_key},
+        idempotency_fingerprint = ${change.idempotency_fingerprint},
         active_seconds = ${change.active_seconds}, last_seen_at = ${now}
       where a.id = ${input.assignmentId} and a.worker_id = ${input.workerId}
         and ${tenantOf(sql`a`)} and a.stage = 'attempt' and a.status = 'active'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   addActiveTime,
   claimsOwed,
@@ -487,13 +488,26 @@ export async function release(
   return updated;
 }
 
+/** The Idempotency-Key a submission came with, and what it said under it. */
+export interface Idempotency {
+  key: string;
+  /** A hash of the response as sent, whatever the order of its keys. */
+  fingerprint: string;
+}
+
+export function idempotencyOf(key: string | undefined, response: unknown): Idempotency | undefined {
+  if (key === undefined) return undefined;
+  const fingerprint = createHash('sha256').update(canonicalJson(response)).digest('base64url');
+  return { key, fingerprint };
+}
+
 /** A submission as the worker asked for it: of which assignment, what, under which key, when. */
 export interface SubmissionAsk {
   scope: Scope;
   worker: WorkerRow;
   id: string;
   response: unknown;
-  idempotencyKey: string | undefined;
+  idempotency: Idempotency | undefined;
   now: Date;
 }
 
@@ -522,14 +536,14 @@ export async function submitAssignment(
   /** What `submitDirectly` read of it, when it stood aside. */
   known?: SubmissionContext,
 ): Promise<Submission> {
-  const { scope, worker, id, response, idempotencyKey, now } = ask;
+  const { scope, worker, id, response, idempotency, now } = ask;
   if (known?.id === id && known.worker_id === worker.id && heldAttempt(known, now)) {
     const settings = settingsOf({ settings: known.settings ?? {} });
     const parsed = parseAsUnprocessable(known.type, response, known.params);
     const locked = await submitAndLockTask(db, scope, known, known, {
       settings,
       parsed,
-      change: submissionChange(known, parsed, idempotencyKey, settings, now),
+      change: submissionChange(known, parsed, idempotency, settings, now),
       now,
     });
     if (locked) return decide(db, scope, worker, locked, effects, now);
@@ -537,14 +551,25 @@ export async function submitAssignment(
 
   const assignment = await requireOwnAssignment(db, scope, worker, id);
   if (assignment.status === 'submitted' || assignment.status === 'late') {
-    if (idempotencyKey && assignment.idempotency_key === idempotencyKey)
+    if (idempotency && assignment.idempotency_key === idempotency.key) {
+      if (
+        assignment.idempotency_fingerprint !== null &&
+        assignment.idempotency_fingerprint !== idempotency.fingerprint
+      )
+        throw new DomainError(
+          'unprocessable',
+          'This Idempotency-Key was used for a different response: a retry must send the same ' +
+            'response, and a new submission a new key',
+          'Idempotency-Key',
+        );
       return assignment.status === 'late'
         ? { assignment, late: lateError(assignment) }
         : { assignment, replayed: true, ...(await replayFeedback(db, scope, assignment)) };
+    }
     throw new DomainError(
       'conflict',
       'This assignment was already submitted' +
-        (idempotencyKey ? ' (under another Idempotency-Key)' : ''),
+        (idempotency ? ' (under another Idempotency-Key)' : ''),
     );
   }
   if (assignment.status === 'released') throw notHeld(assignment);
@@ -570,7 +595,7 @@ export async function submitAssignment(
       )
     : response;
   const parsed = parseAsUnprocessable(shown.type, given, params);
-  const change = submissionChange(assignment, parsed, idempotencyKey, settings, now);
+  const change = submissionChange(assignment, parsed, idempotency, settings, now);
   if (!early)
     return decide(
       db,
@@ -595,12 +620,12 @@ export async function submitAssignment(
 function submissionChange(
   assignment: Pick<AssignmentRow, 'active_seconds' | 'last_seen_at'>,
   parsed: Record<string, unknown>,
-  idempotencyKey: string | undefined,
+  idempotency: Idempotency | undefined,
   settings: ProjectSettings,
   now: Date,
 ): SubmissionChange {
   return {
-    ...storedChange(parsed, idempotencyKey, now),
+    ...storedChange(parsed, idempotency, now),
     active_seconds: addActiveTime(
       assignment.active_seconds,
       assignment.last_seen_at,
@@ -783,7 +808,7 @@ export async function submitDirectly(
   ask: SubmissionAsk,
   effects: Effects,
 ): Promise<{ assignment: AssignmentRow; task: ShownTask } | { context?: SubmissionContext }> {
-  const { scope, worker, id, response, idempotencyKey, now } = ask;
+  const { scope, worker, id, response, idempotency, now } = ask;
   const claim = held.take(scope, id, worker.id);
   // A response that does not fit is refused by the read's path, which says first whether the
   // assignment is still held.
@@ -794,13 +819,13 @@ export async function submitDirectly(
       taskId: claim.task_id,
       workerId: worker.id,
       answerId: newId(now),
-      change: storedChange(fitting, idempotencyKey, now),
+      change: storedChange(fitting, idempotency, now),
     });
     if (assignment) return { assignment, task: shownTask(claim) };
   }
   let found = await batches.read(scope, id, worker.id);
   if (!open(found, now)) return { context: found };
-  let made = attemptOf(found, response, idempotencyKey, now);
+  let made = attemptOf(found, response, idempotency, now);
   let assignment: AssignmentRow | undefined;
   if (!made.concludes) {
     assignment = await batches.store(scope, {
@@ -808,14 +833,14 @@ export async function submitDirectly(
       taskId: found.task_id,
       workerId: worker.id,
       answerId: newId(now),
-      change: storedChange(made.parsed, idempotencyKey, now),
+      change: storedChange(made.parsed, idempotency, now),
     });
     if (assignment) return { assignment, task: shownTask(found) };
     // Not stored: often because the task's other attempts were stored meanwhile and this one now
     // concludes it. What is read again decides.
     found = await batches.read(scope, id, worker.id);
     if (!open(found, now)) return { context: found };
-    made = attemptOf(found, response, idempotencyKey, now);
+    made = attemptOf(found, response, idempotency, now);
     if (!made.concludes) return { context: found };
   }
   const { settings, parsed, change } = made;
@@ -848,7 +873,7 @@ function open(context: SubmissionContext | undefined, now: Date): context is Sub
 function attemptOf(
   found: SubmissionContext,
   response: unknown,
-  idempotencyKey: string | undefined,
+  idempotency: Idempotency | undefined,
   now: Date,
 ) {
   const settings = settingsOf({ settings: found.settings ?? {} });
@@ -856,7 +881,7 @@ function attemptOf(
   return {
     settings,
     parsed,
-    change: submissionChange(found, parsed, idempotencyKey, settings, now),
+    change: submissionChange(found, parsed, idempotency, settings, now),
     /** Whether its answer takes the task to its minimum. */
     concludes: found.answer_count + 1 >= settings.consensus.min,
   };
@@ -874,13 +899,14 @@ function fits(claim: HeldClaim, response: unknown): Record<string, unknown> | un
 /** What storing an attempt writes (its active time is counted as it is stored). */
 function storedChange(
   parsed: Record<string, unknown>,
-  idempotencyKey: string | undefined,
+  idempotency: Idempotency | undefined,
   now: Date,
 ): AttemptToStore['change'] {
   return {
     response: JSON.stringify(parsed),
     submitted_at: now,
-    idempotency_key: idempotencyKey ?? null,
+    idempotency_key: idempotency?.key ?? null,
+    idempotency_fingerprint: idempotency?.fingerprint ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import * as taskAnswerCount from './0011_task_answer_count';
 import * as drainedWorkItems from './0012_drained_work_items';
 import * as queueWriteRoom from './0013_queue_write_room';
 import * as queueWithoutForeignKeys from './0014_queue_without_foreign_keys';
+import * as submissionFingerprint from './0015_submission_fingerprint';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_drained_work_items': drainedWorkItems,
   '0013_queue_write_room': queueWriteRoom,
   '0014_queue_without_foreign_keys': queueWithoutForeignKeys,
+  '0015_submission_fingerprint': submissionFingerprint,
 };

@@ -33,6 +33,7 @@ import {
   claimWork,
   type ClaimRequest,
   heartbeat,
+  idempotencyOf,
   release,
   submitAssignment,
   submitDirectly,
@@ -117,7 +118,10 @@ const IdempotencyHeaders = z.object({
     .min(1)
     .max(200)
     .optional()
-    .describe('Retrying with the same key returns the first result instead of a conflict'),
+    .describe(
+      'Retrying with the same key and response returns the first result instead of a ' +
+        'conflict; the key sent again with another response is refused (422)',
+    ),
 });
 
 /** The annotator's side: claim, heartbeat, submit, release, and their own earnings. */
@@ -294,7 +298,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
         worker: me,
         id: request.params.id,
         response,
-        idempotencyKey: request.headers['idempotency-key'],
+        idempotency: idempotencyOf(request.headers['idempotency-key'], response),
         now: ctx.now(),
       });
       if (!next) return submitted.body;
