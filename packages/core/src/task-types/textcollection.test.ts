@@ -68,7 +68,7 @@ const rich = {
       title: 'Issues',
       max_responses_required: 5,
       fields: [
-        { type: 'text', field_id: 'issue', title: 'Issue' },
+        { type: 'text', field_id: 'issue', title: 'Issue', required: true },
         { type: 'boolean', field_id: 'fixed', title: 'Fixed?' },
       ],
     },
@@ -304,10 +304,89 @@ describe('textcollection create params', () => {
 describe('textcollection responses', () => {
   const params = parseCreateTaskBody('textcollection', rich).params;
 
-  it('completes test tasks with no answers', () => {
+  it('completes test tasks with an answer to each required field and nothing else', () => {
     const response = TASK_TYPES.textcollection!.testResponse(params);
-    expect(response).toEqual({ annotations: {} });
+    expect(response).toEqual({ annotations: { sentiment: ['very'] } });
     expect(parseTaskResponse('textcollection', response, params)).toEqual(response);
+    const optional = parseCreateTaskBody('textcollection', minimal).params;
+    expect(TASK_TYPES.textcollection!.testResponse(optional)).toEqual({ annotations: {} });
+  });
+
+  it('completes test tasks whatever the required fields ask for', () => {
+    const demanding = parseCreateTaskBody('textcollection', {
+      attachments: [],
+      fields: [
+        { type: 'text', field_id: 'long', title: 'Long', required: true, min_characters: 12 },
+        { type: 'number', field_id: 'negative', title: 'Negative', required: true, max: -3 },
+        { type: 'datetime', field_id: 'when', title: 'When', required: true },
+        { type: 'boolean', field_id: 'ok', title: 'OK?', required: true },
+        {
+          type: 'category',
+          field_id: 'tags',
+          title: 'Tags',
+          required: true,
+          min_choices: 2,
+          max_choices: 3,
+          choices: [
+            { label: 'A', value: 'a' },
+            { label: 'B', value: 'b' },
+            { label: 'C', value: 'c' },
+          ],
+        },
+        {
+          type: 'field_set',
+          field_id: 'parts',
+          title: 'Parts',
+          required: true,
+          min_responses_required: 2,
+          max_responses_required: 4,
+          fields: [
+            { type: 'text', field_id: 'name', title: 'Name', required: true },
+            { type: 'number', field_id: 'count', title: 'Count' },
+          ],
+        },
+      ],
+    }).params;
+    const response = TASK_TYPES.textcollection!.testResponse(demanding);
+    expect(parseTaskResponse('textcollection', response, demanding)).toEqual(response);
+    expect(response).toEqual({
+      annotations: {
+        long: 'xxxxxxxxxxxx',
+        negative: -3,
+        when: '1970-01-01T00:00:00Z',
+        ok: false,
+        tags: ['a', 'b'],
+        parts: [{ name: 'x' }, { name: 'x' }],
+      },
+    });
+  });
+
+  it('demands required fields, but not those shown only under conditions', () => {
+    const form = (required: Record<string, unknown>) =>
+      parseCreateTaskBody('textcollection', {
+        attachments: [],
+        fields: [
+          { type: 'text', field_id: 'f', title: 'F', ...required },
+          { type: 'text', field_id: 'g', title: 'G' },
+        ],
+      }).params;
+    const required = form({ required: true });
+    for (const answer of [{}, { f: '' }, { f: '   ' }, { f: null }, { g: 'only g' }]) {
+      const error = failure(() =>
+        parseTaskResponse('textcollection', { annotations: answer }, required),
+      );
+      expect(error.field).toBe('response.annotations.f');
+      expect(error.message).toContain('is required');
+    }
+    const conditional = form({ required: true, conditions: { g: 'yes' } });
+    expect(parseTaskResponse('textcollection', { annotations: {} }, conditional)).toEqual({
+      annotations: {},
+    });
+    // Given in Scale's richer form, a required field is answered.
+    const richAnswer = { f: { type: 'text', field_id: 'f', response: [['said']] } };
+    expect(parseTaskResponse('textcollection', { annotations: richAnswer }, required)).toEqual({
+      annotations: richAnswer,
+    });
   });
 
   it('accepts answers of every field type, repeated answers as arrays', () => {
@@ -327,7 +406,10 @@ describe('textcollection responses', () => {
 
   it("accepts Scale's richer expected-response form for a field", () => {
     const response = {
-      annotations: { summary: { type: 'text', field_id: 'summary', response: [['Good phone']] } },
+      annotations: {
+        sentiment: ['negative'],
+        summary: { type: 'text', field_id: 'summary', response: [['Good phone']] },
+      },
     };
     expect(parseTaskResponse('textcollection', response, params)).toEqual(response);
   });
@@ -393,6 +475,29 @@ describe('textcollection responses', () => {
       { annotations: { dimensions: { depth: 1 } } },
       'response.annotations.dimensions.depth',
       'unknown field "depth"',
+    ],
+    [
+      'a required field left out',
+      { annotations: { summary: 'Good phone' } },
+      'response.annotations.sentiment',
+      'is required',
+    ],
+    [
+      'a required field left empty',
+      { annotations: { sentiment: [] } },
+      'response.annotations.sentiment',
+      'is required',
+    ],
+    [
+      'a required field of a field set left out',
+      {
+        annotations: {
+          sentiment: ['negative'],
+          issues: [{ fixed: true }],
+        },
+      },
+      'response.annotations.issues.0.issue',
+      'is required',
     ],
     [
       'a wrong value in a repeated field set',

@@ -176,18 +176,75 @@ function checkAnswer(field: TextCollectionField, value: unknown, path: Path): Pr
   return undefined;
 }
 
+/**
+ * Whether a form must carry an answer to the field: it is `required` and always shown (the
+ * `conditions` that show a field are kept as given, not evaluated, so a conditional field is never
+ * demanded).
+ */
+function demanded(field: TextCollectionField): boolean {
+  return field.required === true && field.conditions === undefined;
+}
+
+/** An answer that says nothing: left out, null, blank text or an empty list. */
+function isBlank(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (Array.isArray(value) && value.length === 0)
+  );
+}
+
 function checkAnswers(
   fields: readonly TextCollectionField[],
   answers: Record<string, unknown>,
   base: Path,
+  /** Fields answered in a form this check does not read (`isRichAnswer`). */
+  answeredElsewhere: ReadonlySet<string> = new Set(),
 ): Problem | undefined {
   for (const [id, value] of Object.entries(answers)) {
     const field = fields.find((candidate) => candidate.field_id === id);
     if (!field) return { path: [...base, id], message: `unknown field ${JSON.stringify(id)}` };
+    if (demanded(field) && isBlank(value)) continue;
     const problem = checkAnswer(field, value, [...base, id]);
     if (problem) return problem;
   }
+  const missing = fields.find(
+    (field) =>
+      demanded(field) &&
+      !answeredElsewhere.has(field.field_id) &&
+      isBlank(Object.hasOwn(answers, field.field_id) ? answers[field.field_id] : undefined),
+  );
+  if (missing) return { path: [...base, missing.field_id], message: 'is required' };
   return undefined;
+}
+
+/** A valid answer for each field a form must answer, and nothing for the rest. */
+function sampleAnswers(fields: readonly TextCollectionField[]): Record<string, unknown> {
+  const answers: Record<string, unknown> = {};
+  for (const field of fields.filter(demanded)) {
+    const one = sampleAnswer(field);
+    answers[field.field_id] =
+      field.max_responses_required > 1 ? Array(field.min_responses_required).fill(one) : one;
+  }
+  return answers;
+}
+
+function sampleAnswer(field: TextCollectionField): unknown {
+  switch (field.type) {
+    case 'category':
+      return leafValues(field.choices).slice(0, Math.max(1, field.min_choices));
+    case 'text':
+      return 'x'.repeat(Math.max(1, field.min_characters ?? 1));
+    case 'number':
+      return field.min ?? Math.min(0, field.max ?? 0);
+    case 'datetime':
+      return '1970-01-01T00:00:00Z';
+    case 'boolean':
+      return false;
+    case 'field_set':
+      return sampleAnswers(field.fields);
+  }
 }
 
 /**
@@ -202,15 +259,16 @@ export const textCollection = defineTaskType({
   type: 'textcollection',
   params: TextCollectionParamsSchema,
   response: TextCollectionResponseSchema,
-  testResponse: () => ({ annotations: {} }),
+  testResponse: (params) => ({ annotations: sampleAnswers(params.fields) }),
   checkResponse(response, params) {
     const plain: Record<string, unknown> = {};
+    const rich = new Set<string>();
     for (const [id, value] of Object.entries(response.annotations)) {
       if (!isRichAnswer(id, value)) Object.defineProperty(plain, id, { value, enumerable: true });
       else if (!params.fields.some((field) => field.field_id === id)) {
         return { path: ['annotations', id], message: `unknown field ${JSON.stringify(id)}` };
-      }
+      } else rich.add(id);
     }
-    return checkAnswers(params.fields, plain, ['annotations']);
+    return checkAnswers(params.fields, plain, ['annotations'], rich);
   },
 });
