@@ -38,7 +38,14 @@ function acceptEmptyJsonBodies(app: FastifyInstance) {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, secureJsonParse(text, { protoAction: 'error', constructorAction: 'error' }));
+      const parsed: unknown = secureJsonParse(text, {
+        protoAction: 'error',
+        constructorAction: 'error',
+      });
+      // JSON can carry a NUL only escaped; PostgreSQL stores no NUL in text or jsonb.
+      const nul = text.includes('\\u0000') ? pathToNul(parsed) : undefined;
+      if (nul !== undefined) return done(nulError(nul || 'body'), undefined);
+      done(null, parsed);
     } catch (error) {
       const message = (error as Error).message;
       const reason = /prototype/i.test(message)
@@ -48,10 +55,41 @@ function acceptEmptyJsonBodies(app: FastifyInstance) {
     }
   });
   app.addHook('preValidation', async (request) => {
+    for (const [name, value] of [
+      ...Object.entries((request.params ?? {}) as Record<string, unknown>),
+      ...Object.entries((request.query ?? {}) as Record<string, unknown>),
+    ]) {
+      const nul = pathToNul(value, name);
+      if (nul !== undefined) throw nulError(nul);
+    }
     if (request.body !== undefined || !request.routeOptions.schema?.body) return;
     const empty = request.routeOptions.config.emptyBody;
     request.body = empty === undefined ? {} : structuredClone(empty);
   });
+}
+
+/**
+ * The dotted path of the first string or key holding a NUL character (`''` for the value
+ * itself), or undefined when none does.
+ */
+export function pathToNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = pathToNul(inner, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function nulError(field: string) {
+  return new DomainError(
+    'invalid',
+    `${field}: must not contain the NUL character (\\u0000)`,
+    field,
+  );
 }
 
 /** Builds the HTTP application over an already-started context. */

@@ -89,6 +89,32 @@ describe.each(BACKENDS)('API keys and authentication on %s', (backend) => {
     expect(proto.body.error).toContain('__proto__');
   });
 
+  it('refuses a NUL character anywhere in a request, naming where, and stores nothing', async () => {
+    const admin = client(t.url, t.key);
+    const json = { 'content-type': 'application/json' };
+    const names = async () =>
+      (await admin.get('/api/v1/keys?limit=100')).body.docs.map((k: { name: string }) => k.name);
+    const before = await names();
+    const named = await admin.raw('POST', '/api/v1/keys', '{"name":"a\\u0000b"}', json);
+    expect(named.status).toBe(400);
+    expect(named.body).toMatchObject({ code: 'invalid', field: 'name' });
+    const deep = await admin.raw('POST', '/api/v1/keys', '{"x":{"y":["ok","\\u0000"]}}', json);
+    expect(deep.body).toMatchObject({ code: 'invalid', field: 'x.y.1' });
+    const key = await admin.raw('POST', '/api/v1/keys', '{"x":{"a\\u0000":1}}', json);
+    expect(key.body.code).toBe('invalid');
+    expect(key.body.field).toMatch(/^x\.a/);
+    // An escaped backslash before "u0000" is text, not a NUL.
+    const text = await admin.raw('POST', '/api/v1/keys', '{"name":"\\\\u0000"}', json);
+    expect(text.status).toBe(200);
+    expect((await names()).sort()).toEqual([...before, '\\u0000'].sort());
+    const param = await admin.delete('/api/v1/keys/a%00b');
+    expect(param.status).toBe(400);
+    expect(param.body.field).toBe('id');
+    const query = await admin.get('/api/v1/keys?limit=%00');
+    expect(query.status).toBe(400);
+    expect(query.body.field).toBe('limit');
+  });
+
   it('answers 404 with the error body for an unknown endpoint and for a foreign id', async () => {
     const admin = client(t.url, t.key);
     expect((await admin.get('/v1/nope')).body).toMatchObject({
