@@ -511,7 +511,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         })
       ).status,
     ).toBe(200);
-    await expect(released.submitWith()).rejects.toThrow(/You released this assignment/);
+    await expect(released.submitWith()).rejects.toThrow(/This assignment was released: unclear/);
     expect((await api.get(`/api/v1/tasks/${released.taskId}/answers`)).body.docs).toHaveLength(0);
     expect((await api.get(`/v1/task/${released.taskId}`)).body.status).toBe('pending');
   });
@@ -1193,6 +1193,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const paused = await claim(careless.api, { project: 'checked' });
     expect(paused.status).toBe(403);
     expect(paused.body.error).toMatch(/paused.*gold accuracy 0\.25 over 2 answers is below 0\.7/);
+    expect(paused.body.error).toMatch(/no training left for you: ask a manager/);
 
     // Back to training: the expected answer and the score come back after submitting.
     await gold('training_tasks', 'checked', 'dog');
@@ -1215,6 +1216,65 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const removed = await claim(careless.api, { project: 'checked' });
     expect(removed.status).toBe(403);
     expect(removed.body.error).toMatch(/removed from project "checked": spam/);
+  });
+
+  it('gives back the claims of a worker who is paused or removed, and says why to them', async () => {
+    await project('handback', {
+      consensus: { min: 1, max: 1 },
+      aggregation: { method: 'mv' },
+      leaseSeconds: 600,
+      maxOpenClaims: 2,
+    });
+    for (const text of ['one', 'two', 'three']) await task('handback', text);
+    const [held, other, leaving] = await workers('handback', 3);
+    const claims = [
+      (await claim(held!.api, { project: 'handback' })).body.assignment.id,
+      (await claim(held!.api, { project: 'handback' })).body.assignment.id,
+    ];
+    expect((await claim(held!.api, { project: 'handback' })).status).toBe(409);
+    const stranded = (await claim(leaving!.api, { project: 'handback' })).body.assignment.id;
+
+    // Paused on the project: the claims go back at once; the refusal is the pause, not the cap.
+    const pause = await patch(`/api/v1/projects/handback/workers/${held!.id}`, {
+      status: 'paused',
+      reason: 'checking',
+    });
+    expect(pause.status).toBe(200);
+    for (const id of claims)
+      expect(await assignmentRow(id)).toMatchObject({
+        status: 'released',
+        release_reason: 'the worker was set to paused on this project (checking)',
+      });
+    const refused = await claim(held!.api, { project: 'handback' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/paused on project "handback": checking/);
+    const late = await submit(held!.api, claims[0]!, { category: 'cat' });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatch(/released: the worker was set to paused/);
+    const taken = [
+      (await claim(other!.api, { project: 'handback' })).body.assignment.task.id,
+      (await claim(other!.api, { project: 'handback' })).body.assignment.task.id,
+    ];
+    expect(new Set(taken).size).toBe(2);
+
+    // A training claim stays with a paused worker; pausing again leaves it.
+    await gold('training_tasks', 'handback', 'dog');
+    const training = await claim(held!.api, { project: 'handback', stage: 'training' });
+    expect(training.body.assignment.stage).toBe('training');
+    await patch(`/api/v1/projects/handback/workers/${held!.id}`, { status: 'paused' });
+    expect((await assignmentRow(training.body.assignment.id)).status).toBe('active');
+
+    // Removed from the organization: everything they held goes back.
+    expect((await patch(`/api/v1/workers/${leaving!.id}`, { status: 'removed' })).status).toBe(200);
+    expect(await assignmentRow(stranded)).toMatchObject({
+      status: 'released',
+      release_reason: 'the worker was removed from the organization',
+    });
+    const reclaimed = await claim(held!.api, { project: 'handback' });
+    expect(reclaimed.status).toBe(403);
+    await patch(`/api/v1/projects/handback/workers/${held!.id}`, { status: 'active' });
+    const freed = await claim(held!.api, { project: 'handback' });
+    expect(freed.status).toBe(200);
   });
 
   it('reviews: a reviewer sees the attempts and the consensus, corrects, and an auditor checks', async () => {

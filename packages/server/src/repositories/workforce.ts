@@ -681,6 +681,40 @@ export async function expireLeases(db: Executor, now: Date, limit = 500): Promis
   return expired.rows.length;
 }
 
+/**
+ * Releases a worker's claims still held (on one project, or everywhere) with a reason, and
+ * returns their queue claims to the queue, each once: a lapsed lease the sweeper has not reached
+ * is still held, and the sweeper passes over what is released. Training and evaluation claims
+ * are released only with `allStages`. Returns how many were released.
+ */
+export async function releaseOpenClaims(
+  db: Executor,
+  scope: Scope,
+  input: { workerId: string; projectId?: string; reason: string; allStages: boolean },
+): Promise<number> {
+  const result = await sql<{ released: number }>`
+    with released as (
+      update assignments a set status = 'released', release_reason = ${input.reason}
+      where a.worker_id = ${input.workerId} and a.status = 'active'
+        and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+        ${input.projectId === undefined ? sql`` : sql`and a.project_id = ${input.projectId}`}
+        ${input.allStages ? sql`` : sql`and a.stage not in ('training', 'evaluation')`}
+      returning a.task_id, a.stage
+    ),
+    returned as (
+      update work_items w set open_slots = w.open_slots + r.n
+      from (
+        select task_id, stage, count(*)::int as n from released
+        where stage in ('attempt', 'review', 'audit')
+        group by task_id, stage
+      ) r
+      where w.task_id = r.task_id and w.stage = r.stage
+    )
+    select count(*)::int as released from released
+  `.execute(db);
+  return result.rows[0]?.released ?? 0;
+}
+
 /** A queue item with no claim open and nobody holding one, locked with its task. */
 export interface DrainedWorkItem {
   task_id: string;

@@ -8,6 +8,7 @@ import {
   findMembers,
   findMembershipsOfWorker,
   lockMember,
+  releaseOpenClaims,
   setBatchQueueOrder,
   updateMember,
 } from '../repositories/workforce';
@@ -68,6 +69,17 @@ export async function changeMember(
     ...(change.payRate !== undefined ? { pay_rate: change.payRate } : {}),
     updated_at: now,
   });
+  // Work a worker may no longer do goes back to the queue now; training and qualification
+  // claims stay with whoever may still do them.
+  if (change.status && change.status !== 'active')
+    await releaseOpenClaims(db, scope, {
+      workerId: worker.id,
+      projectId: project.id,
+      reason:
+        `the worker was set to ${change.status} on this project` +
+        (change.reason ? ` (${change.reason})` : ''),
+      allStages: change.status === 'removed',
+    });
   return presentMember((await findMembers(db, scope, project.id, [worker.id]))[0]!);
 }
 

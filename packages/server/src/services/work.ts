@@ -48,6 +48,7 @@ import {
   lockMember,
   openSlots,
   pickQualityTask,
+  releaseOpenClaims,
   reopenWorkItems,
   retakeSlot,
   returnSlot,
@@ -93,24 +94,31 @@ async function initialStatus(
 }
 
 /** Why a blocked member may not take real work, and how they get back. */
-function blockedReason(project: ProjectRow, member: ProjectMemberRow): string | undefined {
+async function blockedReason(
+  db: Executor,
+  scope: Scope,
+  project: ProjectRow,
+  member: ProjectMemberRow,
+): Promise<string | undefined> {
   const why = member.reason ? `: ${member.reason}` : '';
-  switch (member.status) {
-    case 'removed':
-      return `You were removed from project "${project.name}"${why}`;
-    case 'paused':
-      return (
-        `You are paused on project "${project.name}"${why}. Complete its training ` +
-        `(claim with {"stage": "training"}) to requalify, or ask a manager to reinstate you`
-      );
-    case 'unqualified':
-      return (
-        `You did not qualify for project "${project.name}"${why}. Complete its training ` +
-        `(claim with {"stage": "training"}) to try again, or ask a manager`
-      );
-    default:
-      return undefined;
-  }
+  if (member.status === 'removed') return `You were removed from project "${project.name}"${why}`;
+  if (member.status !== 'paused' && member.status !== 'unqualified') return undefined;
+  const trainingLeft = await pickQualityTask(db, scope, {
+    projectId: project.id,
+    workerId: member.worker_id,
+    kind: 'training',
+    random: false,
+  });
+  const paused = member.status === 'paused';
+  const status = paused
+    ? `You are paused on project "${project.name}"${why}`
+    : `You did not qualify for project "${project.name}"${why}`;
+  if (!trainingLeft)
+    return `${status}. It has no training left for you: ask a manager to reinstate you`;
+  return (
+    `${status}. Complete its training (claim with {"stage": "training"}) to ` +
+    (paused ? 'requalify, or ask a manager to reinstate you' : 'try again, or ask a manager')
+  );
 }
 
 export interface ClaimRequest {
@@ -159,16 +167,6 @@ export async function claimWork(
         throw new DomainError('forbidden', `Project "${project.name}" ${refusal}`, 'project');
       continue;
     }
-    if ((open.get(project.id) ?? 0) >= settings.maxOpenClaims) {
-      if (explicit)
-        throw new DomainError(
-          'conflict',
-          `You hold ${open.get(project.id)} open claims on "${project.name}", its maximum ` +
-            '(maxOpenClaims): submit or release one first',
-          'maxOpenClaims',
-        );
-      continue;
-    }
     const member = await advance(
       db,
       scope,
@@ -179,18 +177,24 @@ export async function claimWork(
       ),
       now,
     );
-    if (request.stage === 'training') {
-      if (member.status === 'removed') {
-        if (explicit)
-          throw new DomainError('forbidden', blockedReason(project, member)!, 'project');
-        continue;
-      }
-      candidates.push({ project, settings, member });
-      continue;
-    }
-    const blocked = blockedReason(project, member);
+    // Why the worker may not work here comes before how much they hold. Training is open to
+    // all but removed workers.
+    const blocked =
+      request.stage !== 'training' || member.status === 'removed'
+        ? await blockedReason(db, scope, project, member)
+        : undefined;
     if (blocked) {
       if (explicit) throw new DomainError('forbidden', blocked, 'project');
+      continue;
+    }
+    if ((open.get(project.id) ?? 0) >= settings.maxOpenClaims) {
+      if (explicit)
+        throw new DomainError(
+          'conflict',
+          `You hold ${open.get(project.id)} open claims on "${project.name}", its maximum ` +
+            '(maxOpenClaims): submit or release one first',
+          'maxOpenClaims',
+        );
       continue;
     }
     candidates.push({ project, settings, member });
@@ -428,7 +432,10 @@ async function holdOrResume(db: Executor, assignment: AssignmentRow, now: Date):
 
 function notHeld(assignment: AssignmentRow): DomainError {
   if (assignment.status === 'released')
-    return new DomainError('conflict', 'You released this assignment');
+    return new DomainError(
+      'conflict',
+      `This assignment was released: ${assignment.release_reason ?? 'no reason given'}`,
+    );
   if (assignment.status === 'submitted' || assignment.status === 'late')
     return new DomainError('conflict', 'This assignment was already submitted');
   return new DomainError(
@@ -1112,17 +1119,19 @@ async function recordScore(
     pauseBelow: settings.gold.pauseBelow,
   });
   const pause = member.status === 'active' && standing.pause;
+  const reason = `gold accuracy ${standing.accuracy.toFixed(2)} over ${gold.gold_answers} answers is below ${settings.gold.pauseBelow}`;
   await updateMember(db, scope, project.id, workerId, {
     ...gold,
-    ...(pause
-      ? {
-          status: 'paused',
-          trained: 0,
-          reason: `gold accuracy ${standing.accuracy.toFixed(2)} over ${gold.gold_answers} answers is below ${settings.gold.pauseBelow}`,
-        }
-      : {}),
+    ...(pause ? { status: 'paused', trained: 0, reason } : {}),
     updated_at: now,
   });
+  if (pause)
+    await releaseOpenClaims(db, scope, {
+      workerId,
+      projectId: project.id,
+      reason: `the worker was paused on this project (${reason})`,
+      allStages: false,
+    });
 }
 
 /**

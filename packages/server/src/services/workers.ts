@@ -22,6 +22,7 @@ import {
   promoteToOwner,
   insertWorker,
   listWorkers,
+  releaseOpenClaims,
   revokeCredentials,
   updateWorker,
 } from '../repositories/workforce';
@@ -217,6 +218,13 @@ export async function changeWorker(
   // reason (403), until the worker is reinstated. A new password also ends web sessions.
   if (change.status === 'removed' || change.password)
     await revokeCredentials(db, id, now, { kind: 'session' });
+  // What a removed worker held goes back to the queue now, not when its leases lapse.
+  if (change.status === 'removed')
+    await releaseOpenClaims(db, scope, {
+      workerId: id,
+      reason: 'the worker was removed from the organization',
+      allStages: true,
+    });
   forgetCredentials(id);
   return updated!;
 }

@@ -128,7 +128,9 @@ const IdempotencyHeaders = z.object({
 export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const db = ctx.database.db;
   const worker = { access: 'worker' as const };
-  const submissions = new SubmissionBatches(ctx.database.gathered, ctx.now, (error) =>
+  // The batches outlive this call, so they read the context's clock each time, not its value now.
+  const now = () => ctx.now();
+  const submissions = new SubmissionBatches(ctx.database.gathered, now, (error) =>
     ctx.log.warn(
       { err: error },
       'a gathered submission statement failed; each takes the general path',
@@ -137,7 +139,7 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   const held = new HeldClaims();
   const batches = new ClaimBatches(
     ctx.database.gathered,
-    ctx.now,
+    now,
     (error) => ctx.log.warn({ err: error }, 'claiming together failed; claiming one by one'),
     held,
   );
