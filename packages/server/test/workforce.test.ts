@@ -1164,6 +1164,50 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     });
   });
 
+  it('finishes training and qualification only by submitting them: what is given back returns', async () => {
+    await project('drilled', {
+      gold: { qualifyCount: 2, qualifyThreshold: 0.5 },
+      aggregation: { method: 'mv' },
+    });
+    const lessons = [
+      await gold('training_tasks', 'drilled', 'cat'),
+      await gold('training_tasks', 'drilled', 'dog'),
+    ];
+    await gold('evaluation_tasks', 'drilled', 'cat');
+    await gold('evaluation_tasks', 'drilled', 'dog');
+    const work = await task('drilled', 'real work');
+    const pupil = await worker('pupil@example.test');
+    const next = async () => (await claim(pupil.api, { project: 'drilled' })).body.assignment;
+    const release = (id: string) =>
+      pupil.api.post(`/api/v1/assignments/${id}/release`, { reason: 'later' });
+
+    // Two lessons held at once (a web app fetching ahead): answering one does not finish training.
+    const first = await next();
+    expect(first).toMatchObject({ stage: 'training', task: { id: lessons[0] } });
+    const ahead = await next();
+    expect(ahead).toMatchObject({ stage: 'training', task: { id: lessons[1] } });
+    expect((await submit(pupil.api, first.id, { category: 'cat' })).status).toBe(200);
+    expect((await claim(pupil.api, { project: 'drilled' })).status).toBe(204);
+    // Given back, the lesson comes again on its own assignment; answering it finishes training.
+    expect((await release(ahead.id)).status).toBe(200);
+    const again = await next();
+    expect(again).toMatchObject({ id: ahead.id, stage: 'training', status: 'active' });
+    expect((await submit(pupil.api, again.id, { category: 'dog' })).status).toBe(200);
+
+    // Qualification: an evaluation task given back comes back, so the worker is never stranded.
+    const evaluation = await next();
+    expect(evaluation.stage).toBe('evaluation');
+    expect((await release(evaluation.id)).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const claimed = await next();
+      expect(claimed.stage).toBe('evaluation');
+      const text = claimed.task.attachments[0].content as string;
+      const right = text.endsWith('cat') ? 'cat' : 'dog';
+      expect((await submit(pupil.api, claimed.id, { category: right })).status).toBe(200);
+    }
+    expect((await next()).task.id).toBe(work);
+  });
+
   it('mixes gold into work unseen, pauses annotators who fail it and retrains them', async () => {
     await project('checked', { gold: { rate: 1, pauseBelow: 0.7 }, aggregation: { method: 'mv' } });
     for (let i = 0; i < 4; i++) await gold('evaluation_tasks', 'checked', 'cat');

@@ -443,21 +443,53 @@ export async function claimWorkItem(
   return result.rows[0];
 }
 
-/** An evaluation or training task of the project the worker has not done. */
+/** The worker's next training or evaluation task (`QualityPick`), if any is left. */
 export async function pickQualityTask(
   db: Executor,
   scope: Scope,
   input: { projectId: string; workerId: string; kind: 'evaluation' | 'training'; random: boolean },
-): Promise<string | undefined> {
+): Promise<QualityPick | undefined> {
+  const result = await sql<{ id: string; assignment_id: string | null }>`
+    select t.id, a.id as assignment_id from tasks t
+    left join assignments a on a.task_id = t.id and a.worker_id = ${input.workerId}
+    where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
+      and t.project_id = ${input.projectId} and t.kind = ${input.kind} and t.status <> 'canceled'
+      and (a.id is null or a.status in ('released', 'expired'))
+    order by a.id is not null, ${input.random ? sql`random()` : sql`t.seq`}
+    limit 1
+  `.execute(db);
+  const row = result.rows[0];
+  return row && { taskId: row.id, reopen: row.assignment_id };
+}
+
+/**
+ * A training or evaluation task for a worker: one they have not had first, then one they had and
+ * gave back or let lapse (its assignment, `reopen`, is claimed again: these are finished only by
+ * submitting them).
+ */
+export interface QualityPick {
+  taskId: string;
+  reopen: string | null;
+}
+
+/** Whether a training task of the project waits for the worker's answer (held ones included). */
+export async function hasTrainingToFinish(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  workerId: string,
+): Promise<boolean> {
   const result = await sql<{ id: string }>`
     select t.id from tasks t
     where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
-      and t.project_id = ${input.projectId} and t.kind = ${input.kind} and t.status <> 'canceled'
-      and not exists (select 1 from assignments a where a.task_id = t.id and a.worker_id = ${input.workerId})
-    order by ${input.random ? sql`random()` : sql`t.seq`}
+      and t.project_id = ${projectId} and t.kind = 'training' and t.status <> 'canceled'
+      and not exists (
+        select 1 from assignments a
+        where a.task_id = t.id and a.worker_id = ${workerId} and a.status in ('submitted', 'late')
+      )
     limit 1
   `.execute(db);
-  return result.rows[0]?.id;
+  return result.rows.length > 0;
 }
 
 /** Whether the project has any training task. */

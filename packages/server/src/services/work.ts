@@ -47,7 +47,9 @@ import {
   lockDrainedWorkItems,
   lockMember,
   openSlots,
+  hasTrainingToFinish,
   pickQualityTask,
+  type QualityPick,
   releaseOpenClaims,
   reopenWorkItems,
   retakeSlot,
@@ -202,6 +204,18 @@ export async function claimWork(
 
   const lease = (settings: ProjectSettings) =>
     new Date(now.getTime() + settings.leaseSeconds * 1000);
+  // A training or evaluation task given back before is claimed again on its own assignment.
+  const assignQuality = (candidate: Candidate, picked: QualityPick, stage: AssignmentStage) =>
+    picked.reopen
+      ? updateAssignment(db, picked.reopen, {
+          stage,
+          status: 'active',
+          release_reason: null,
+          claimed_at: now,
+          lease_expires_at: lease(candidate.settings),
+          last_seen_at: now,
+        })
+      : assign(candidate, picked.taskId, stage, null);
   const assign = (
     candidate: Candidate,
     taskId: string,
@@ -231,13 +245,13 @@ export async function claimWork(
           ? 'evaluation'
           : undefined;
     if (!kind) continue;
-    const taskId = await pickQualityTask(db, scope, {
+    const picked = await pickQualityTask(db, scope, {
       projectId: candidate.project.id,
       workerId: worker.id,
       kind,
       random: kind === 'evaluation',
     });
-    if (taskId) return assign(candidate, taskId, kind, null);
+    if (picked) return assignQuality(candidate, picked, kind);
     if (explicit && kind === 'evaluation') {
       const { qualify_answers: done } = candidate.member;
       throw new DomainError(
@@ -258,13 +272,13 @@ export async function claimWork(
   for (const candidate of active) {
     const rate = candidate.settings.gold.rate;
     if (rate > 0 && random() < rate) {
-      const taskId = await pickQualityTask(db, scope, {
+      const picked = await pickQualityTask(db, scope, {
         projectId: candidate.project.id,
         workerId: worker.id,
         kind: 'evaluation',
         random: true,
       });
-      if (taskId) return assign(candidate, taskId, 'gold', null);
+      if (picked) return assignQuality(candidate, picked, 'gold');
     }
   }
 
@@ -377,13 +391,8 @@ async function advance(
   if (member.status === 'qualifying' && settings.gold.qualifyCount === 0) {
     next = { status: 'active', reason: null };
   } else if (member.status === 'training') {
-    const left = await pickQualityTask(db, scope, {
-      projectId: project.id,
-      workerId: member.worker_id,
-      kind: 'training',
-      random: false,
-    });
-    if (!left) next = afterTraining(settings);
+    if (!(await hasTrainingToFinish(db, scope, project.id, member.worker_id)))
+      next = afterTraining(settings);
   }
   if (!next) return member;
   return (await updateMember(db, scope, project.id, member.worker_id, {
@@ -1080,13 +1089,8 @@ async function recordScore(
   if (stage === 'training') {
     const change: Partial<ProjectMemberRow> = { trained: member.trained + 1 };
     const blocked = ['training', 'paused', 'unqualified'].includes(member.status);
-    const left = await pickQualityTask(db, scope, {
-      projectId: project.id,
-      workerId,
-      kind: 'training',
-      random: false,
-    });
-    if (blocked && !left) Object.assign(change, afterTraining(settings));
+    if (blocked && !(await hasTrainingToFinish(db, scope, project.id, workerId)))
+      Object.assign(change, afterTraining(settings));
     await updateMember(db, scope, project.id, workerId, { ...change, updated_at: now });
     return;
   }
