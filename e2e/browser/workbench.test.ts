@@ -510,6 +510,63 @@ describe('the web app in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps a short lease alive, holds shortcuts behind a dialog and goes on past a lost task', async () => {
+    await project('brief', 'categorization', { leaseSeconds: 5 });
+    for (let i = 1; i <= 3; i++)
+      await api.post('/v1/task/categorization', {
+        project: 'brief',
+        attachment: `Brief ${i}`,
+        attachment_type: 'text',
+        categories: ['cat', 'dog'],
+      });
+    await worker('brief@example.test');
+    const { page, problems } = await signIn('brief@example.test');
+    await startLabeling(page, 'brief');
+    const first = page.locator('section.workbench:has-text("Brief 1")');
+    await first.waitFor();
+    const id = (await first.getAttribute('data-assignment'))!;
+    const row = () =>
+      t.platform.ctx.database.db
+        .selectFrom('assignments')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    // Twice the lease later the claim is still held: heartbeats follow the lease's length.
+    await page.waitForTimeout(10_000);
+    expect((await row()).status).toBe('active');
+    expect((await row()).lease_expires_at.getTime()).toBeGreaterThan(Date.now());
+
+    // The Skip dialog has the keyboard: a label's key does nothing behind it; Escape closes it.
+    await page.getByRole('button', { name: 'Skip' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Skip this task' });
+    await dialog.waitFor();
+    await page.keyboard.press('1');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByRole('radio', { name: /cat/ }).isChecked()).toBe(false);
+
+    // The task is taken back meanwhile: the submission's 409 is shown, and the next task with it.
+    await t.platform.ctx.database.db
+      .updateTable('assignments')
+      .set({ status: 'released', release_reason: 'taken back by a manager' })
+      .where('id', '=', id)
+      .execute();
+    await page.getByRole('radio', { name: /cat/ }).check();
+    await page.getByRole('button', { name: /^Submit/ }).click();
+    await page.locator('section.workbench:has-text("Brief 2")').waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Last task: This assignment was released: taken back by a manager' })
+      .waitFor();
+    // The notice goes with the next task.
+    await page.getByRole('radio', { name: /cat/ }).check();
+    await page.getByRole('button', { name: /^Submit/ }).click();
+    await page.locator('section.workbench:has-text("Brief 3")').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // The browser reports the 409 it was answered; nothing else went wrong.
+    expect(problems.filter((problem) => !problem.includes('409 (Conflict)'))).toEqual([]);
+  });
+
   it('lets a reviewer see the disagreeing attempts and correct the consensus', async () => {
     await project('reviewed', 'categorization', {
       consensus: { min: 2, max: 2 },

@@ -5,7 +5,7 @@ import { TaskEditor } from '../editors/index';
 import { diffAttempt } from '../editors/review-diff';
 import { ShortcutRegistry, type ClaimedTask, type Json } from '../editors/types';
 import { Markdown } from '../ui/markdown';
-import { ShortcutHelp, useShortcuts, type Shortcut } from '../ui/keys';
+import { Dialog, ShortcutHelp, useShortcuts, type Shortcut } from '../ui/keys';
 
 export interface Assignment {
   id: string;
@@ -72,14 +72,21 @@ export function Workbench() {
   const complete = useRef<Json | undefined>(undefined);
   /** Claimed and not yet shown, in the order they come next. */
   const queue = useRef<Array<Promise<Assignment | null>>>([]);
-  const held = useRef(new Set<string>());
+  /** What is held (shown or claimed ahead), with when each was last kept alive. */
+  const held = useRef(new Map<string, { lease: number; seen: number }>());
+  /** The Idempotency-Key of the shown task's submission: one per task, so a retry replays it. */
+  const submitKey = useRef('');
   const [editorShortcuts, setEditorShortcuts] = useState<Record<string, Shortcut[]>>({});
   const register = useCallback((owner: string, shortcuts: Shortcut[]) => {
     setEditorShortcuts((all) => ({ ...all, [owner]: shortcuts }));
   }, []);
 
   const hold = (assignment: Assignment | null) => {
-    if (assignment) held.current.add(assignment.id);
+    if (assignment)
+      held.current.set(assignment.id, {
+        lease: Date.parse(assignment.leaseExpiresAt) - Date.parse(assignment.claimedAt),
+        seen: Date.now(),
+      });
     return assignment;
   };
 
@@ -91,10 +98,13 @@ export function Workbench() {
     );
   }, [project]);
 
-  const show = (assignment: Assignment | null) => {
+  /** Shows the next task (or none), with a notice about the last one if there is one. */
+  const show = (assignment: Assignment | null, notice?: string) => {
     response.current = {};
     complete.current = undefined;
+    submitKey.current = assignment ? `${assignment.id}:${Date.now()}` : '';
     setFeedback(undefined);
+    setError(notice);
     setCurrent(assignment);
     if (assignment && PREFETCH && queue.current.length === 0) prefetch();
   };
@@ -104,9 +114,7 @@ export function Workbench() {
     setError(undefined);
     setBusy(true);
     try {
-      const assignment = await claim(project);
-      if (assignment) held.current.add(assignment.id);
-      show(assignment);
+      show(hold(await claim(project)));
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
@@ -114,23 +122,26 @@ export function Workbench() {
     }
   };
 
-  const advance = async () => {
+  const advance = async (notice?: string) => {
     const claimed = queue.current.length > 0;
     let assignment: Assignment | null = null;
     while (!assignment && queue.current.length > 0) assignment = await queue.current.shift()!;
     // Nothing claimed ahead: claim now, and say why when the claim is refused (a pause, say).
+    let refused: string | undefined;
     if (!claimed)
       assignment = await claim(project)
         .then(hold)
         .catch((caught: unknown) => {
-          setError(caught instanceof Error ? caught.message : String(caught));
+          refused = caught instanceof Error ? caught.message : String(caught);
           return null;
         });
-    show(assignment);
+    show(assignment, [notice, refused].filter(Boolean).join(' ') || undefined);
   };
 
   const submit = async () => {
     if (!current || busy) return;
+    // Ctrl+Enter on a training answer's feedback goes on, as its button does.
+    if (feedback) return void advance();
     mark('quorum:submit');
     setError(undefined);
     try {
@@ -156,9 +167,7 @@ export function Workbench() {
         // Claiming the one after next in the same request (not in the reference: `?prefetch=0`).
         { response: response.current, ...(PREFETCH ? { next: claimBody(project) } : {}) },
         {
-          headers: {
-            'idempotency-key': `${current.id}:${JSON.stringify(response.current).length}:${Date.now()}`,
-          },
+          headers: { 'idempotency-key': submitKey.current },
         },
       );
       held.current.delete(current.id);
@@ -168,7 +177,12 @@ export function Workbench() {
       if (result.feedback) setFeedback(result.feedback);
       else await advance();
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : String(caught));
+      // 409: the task is no longer this worker's (kept as late, released, already submitted).
+      // Say so and go on; anything else stays on the task to be tried again.
+      if (caught instanceof ApiError && caught.status === 409) {
+        held.current.delete(current.id);
+        await advance(`Last task: ${caught.message}`);
+      } else setError(caught instanceof ApiError ? caught.message : String(caught));
     } finally {
       setBusy(false);
     }
@@ -186,12 +200,17 @@ export function Workbench() {
     }
   };
 
-  // Heartbeats for everything held (the shown task and the prefetched one).
+  // Heartbeats for everything held (the shown task and the prefetched one): each a third of its
+  // lease after the last, and at least every 20 s, so a short lease does not lapse in use.
   useEffect(() => {
     const timer = setInterval(() => {
-      for (const id of held.current)
+      const now = Date.now();
+      for (const [id, lease] of held.current) {
+        if (now - lease.seen < Math.min(20_000, lease.lease / 3)) continue;
+        lease.seen = now;
         api.post(`/api/v1/assignments/${id}/heartbeat`).catch(() => held.current.delete(id));
-    }, 20_000);
+      }
+    }, 1_000);
     return () => clearInterval(timer);
   }, []);
 
@@ -243,7 +262,7 @@ export function Workbench() {
     return (
       <section className="workbench-start">
         <h1>Labeling</h1>
-        {current === null ? (
+        {current === null && !error ? (
           <p role="status">Nothing to label right now. Check back later.</p>
         ) : null}
         {done > 0 ? <p>{done} submitted this session.</p> : null}
@@ -329,19 +348,17 @@ export function Workbench() {
           </section>
         ) : null}
         {skipping ? (
-          <div className="overlay" role="dialog" aria-modal="true" aria-label="Skip this task">
-            <div className="overlay-body">
-              <h2>Why skip this task?</h2>
-              {SKIP_REASONS.map((reason) => (
-                <button key={reason} type="button" onClick={() => void skip(reason)}>
-                  {reason}
-                </button>
-              ))}
-              <button type="button" onClick={() => setSkipping(false)}>
-                Cancel
+          <Dialog label="Skip this task" onClose={() => setSkipping(false)}>
+            <h2>Why skip this task?</h2>
+            {SKIP_REASONS.map((reason) => (
+              <button key={reason} type="button" onClick={() => void skip(reason)}>
+                {reason}
               </button>
-            </div>
-          </div>
+            ))}
+            <button type="button" onClick={() => setSkipping(false)}>
+              Cancel
+            </button>
+          </Dialog>
         ) : null}
         {showHelp ? (
           <ShortcutHelp
