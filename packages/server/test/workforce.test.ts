@@ -1336,6 +1336,8 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     await submit(annotator.api, attempt.body.assignment.id, { category: 'dog' });
     // Nobody reviews their own work.
     expect((await claim(annotator.api, { project: 'reviewed' })).status).toBe(204);
+    // A reviewer gets the review before the project's open attempts.
+    await task('reviewed', 'still to label');
     const review = await claim(reviewer.api, { project: 'reviewed' });
     expect(review.body.assignment.stage).toBe('review');
     expect(review.body.assignment.review.consensus.response).toEqual({ category: 'dog' });

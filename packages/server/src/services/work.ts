@@ -322,6 +322,8 @@ export async function claimDirectly(
   goldDraw: number,
 ): Promise<ClaimedRow | undefined> {
   if (request.project === undefined || request.stage !== undefined) return undefined;
+  // Reviewers are owed reviews and audits before attempts, an order only `claimWork` keeps.
+  if (hasRole(worker.roles, 'reviewer')) return undefined;
   const together = await batches.claim(scope, worker, request.project, goldDraw);
   if ('claimed' in together) return together.claimed;
   if (together.next === 'decide') return undefined;
