@@ -1334,6 +1334,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const attempt = await claim(annotator.api, { project: 'reviewed' });
     expect(attempt.body.assignment.stage).toBe('attempt');
     await submit(annotator.api, attempt.body.assignment.id, { category: 'dog' });
+    const attempted = t.platform.ctx.now().toISOString();
     // Nobody reviews their own work.
     expect((await claim(annotator.api, { project: 'reviewed' })).status).toBe(204);
     // A reviewer gets the review before the project's open attempts.
@@ -1377,6 +1378,16 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         line.startsWith(`${reviewer.id},reviewer@example.test,reviewer,internal,USD,1,1,0,`),
       ),
     ).toBe(true);
+    // The attempt's pay was settled when the task concluded, after the review: a window is of
+    // settlements, so an export run before then is not changed by it.
+    const window = async (query: string) =>
+      ((await api.get(`/api/v1/payouts.csv?project=reviewed&${query}`)).body as string)
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]);
+    expect(await window(`to=${attempted}`)).toEqual([]);
+    expect(await window(`from=${attempted}`)).toContain(annotator.id);
   });
 
   it('never lets a spreadsheet run a name as a formula', async () => {

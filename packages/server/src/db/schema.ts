@@ -259,6 +259,8 @@ export interface AssignmentsTable {
   idempotency_key: string | null;
   /** A hash of the response submitted under `idempotency_key`. */
   idempotency_fingerprint: string | null;
+  /** When the outcome and pay were written. */
+  settled_at: NullableTimestamp;
   release_reason: string | null;
   score: number | null;
   outcome: 'accepted' | 'rejected' | 'corrected' | null;

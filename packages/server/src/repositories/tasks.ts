@@ -123,8 +123,8 @@ export async function updateTask(
   options: {
     /** Takes the task out of the work queue. */
     unqueue?: boolean;
-    /** Writes the outcomes and pay of the work on it (`settledPay`). */
-    settle?: readonly SettledPay[];
+    /** Writes the outcomes and pay of the work on it (`settledPay`), settled `at`. */
+    settle?: { rows: readonly SettledPay[]; at: Date };
   } = {},
 ): Promise<TaskRow> {
   // The statement refers to tasks only; the casts drop the CTEs' names from the type.
@@ -134,10 +134,10 @@ export async function updateTask(
       q.deleteFrom('work_items').where('task_id', '=', id),
     ) as unknown as QueryCreator<Database>;
   const settle = options.settle;
-  if (settle?.length)
+  if (settle?.rows.length)
     from = from.with(
       'settled',
-      () => sql<Record<string, unknown>>`(${settledPay(settle)})`,
+      () => sql<Record<string, unknown>>`(${settledPay(settle.rows, settle.at)})`,
     ) as unknown as QueryCreator<Database>;
   return from
     .updateTable('tasks')

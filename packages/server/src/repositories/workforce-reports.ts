@@ -109,8 +109,8 @@ export async function payouts(
     where a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
       and a.currency is not null
       ${filter.projectId ? sql`and a.project_id = ${filter.projectId}` : sql``}
-      ${filter.from ? sql`and a.submitted_at >= ${filter.from}` : sql``}
-      ${filter.to ? sql`and a.submitted_at < ${filter.to}` : sql``}
+      ${filter.from ? sql`and a.settled_at >= ${filter.from}` : sql``}
+      ${filter.to ? sql`and a.settled_at < ${filter.to}` : sql``}
     group by a.worker_id, w.email, w.name, w.pool, a.currency
     order by w.email, a.currency
   `.execute(db);

@@ -599,6 +599,7 @@ export interface SettledPay {
  */
 export function settledPay(
   rows: readonly SettledPay[],
+  at: Date,
   when: RawBuilder<unknown> = sql`true`,
 ): RawBuilder<Record<string, unknown>> {
   // Arrays rather than a list of rows: one statement text for any number of rows, so that a
@@ -606,7 +607,7 @@ export function settledPay(
   return sql`
     update assignments a
     set outcome = coalesce(v.outcome, a.outcome), pay_base = v.base, pay_bonus = v.bonus,
-      currency = v.currency
+      currency = v.currency, settled_at = ${at}
     from unnest(
       ${rows.map((row) => row.id)}::text[],
       ${rows.map((row) => row.outcome)}::text[],
@@ -1073,7 +1074,7 @@ export async function concludeAttempts(
   const settled =
     others.length === 0
       ? sql``
-      : sql`, settled as (${settledPay(others, sql`a.task_id in (select task_id from submitted)`)})`;
+      : sql`, settled as (${settledPay(others, now, sql`a.task_id in (select task_id from submitted)`)})`;
   const result = await sql<AssignmentRow>`
     with asked as materialized (
       select * from unnest(
@@ -1120,7 +1121,7 @@ export async function concludeAttempts(
         submitted_at = v.submitted_at, idempotency_key = v.idempotency_key,
         idempotency_fingerprint = v.idempotency_fingerprint,
         active_seconds = v.active_seconds, last_seen_at = ${now}, outcome = v.outcome,
-        pay_base = v.base, pay_bonus = v.bonus, currency = v.currency
+        pay_base = v.base, pay_bonus = v.bonus, currency = v.currency, settled_at = ${now}
       from asked v
       where a.id = v.id and a.id in (select id from mine) and v.task_id in (select id from as_read)
       returning a.*

@@ -283,7 +283,7 @@ export async function finishTask(
       completed_at: now,
       updated_at: now,
     },
-    { unqueue: true, settle: also.settle },
+    { unqueue: true, ...(also.settle ? { settle: { rows: also.settle, at: now } } : {}) },
   );
   const finished: TaskView = {
     ...row,

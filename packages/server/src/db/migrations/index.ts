@@ -14,6 +14,7 @@ import * as drainedWorkItems from './0012_drained_work_items';
 import * as queueWriteRoom from './0013_queue_write_room';
 import * as queueWithoutForeignKeys from './0014_queue_without_foreign_keys';
 import * as submissionFingerprint from './0015_submission_fingerprint';
+import * as settlementTime from './0016_settlement_time';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_queue_write_room': queueWriteRoom,
   '0014_queue_without_foreign_keys': queueWithoutForeignKeys,
   '0015_submission_fingerprint': submissionFingerprint,
+  '0016_settlement_time': settlementTime,
 };

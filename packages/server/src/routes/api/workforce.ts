@@ -359,8 +359,11 @@ export function workforceRoutes(api: Api, ctx: AppContext) {
       config: manager,
       schema: {
         tags: ['workforce'],
-        summary: 'Payouts as CSV: per worker and currency, for work submitted in [from, to)',
-        description: 'Cells that a spreadsheet would run as formulas are prefixed with a quote.',
+        summary: 'Payouts as CSV: per worker and currency, for pay settled in [from, to)',
+        description:
+          'Pay is settled when its task concludes, so each amount falls in exactly one window, ' +
+          'whenever the work was submitted. Cells that a spreadsheet would run as formulas are ' +
+          'prefixed with a quote.',
         querystring: PayoutQuery,
       },
     },
