@@ -280,6 +280,13 @@ describe.each(BACKENDS)('v1 tasks on %s', (backend) => {
       image({ project: 'cows' }),
     );
     expect(missing.body.field).toBe('expected_response');
+    // Quality tasks are never delivered, so no batch waits for them.
+    const batched = await api.post(
+      '/v1/training_tasks/imageannotation',
+      image({ project: 'cows', batch: 'any', expected_response: response }),
+    );
+    expect(batched.status).toBe(400);
+    expect(batched.body.field).toBe('batch');
     const badExpected = await api.post(
       '/v1/training_tasks/imageannotation',
       image({

@@ -136,6 +136,14 @@ export async function prepareTask(
     const field = expected_response !== undefined ? 'expected_response' : 'initial_response';
     throw new DomainError('invalid', `${field}: only evaluation and training tasks take it`, field);
   }
+  // A batch is work to deliver; quality tasks are never delivered, and would hold it open.
+  if (kind !== 'task' && raw.batch !== undefined) {
+    throw new DomainError(
+      'invalid',
+      'batch: evaluation and training tasks belong to a project, not a batch',
+      'batch',
+    );
+  }
   const placement = await resolvePlacement(db, scope, type, rest, cache);
   if (kind !== 'task' && !placement.project) {
     throw new DomainError(
