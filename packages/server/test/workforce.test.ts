@@ -1104,6 +1104,41 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     });
   });
 
+  it("reports a batch's cost in each currency it was paid in, and its pace as of now", async () => {
+    await project('priced', {
+      consensus: { min: 1, max: 1 },
+      aggregation: { method: 'mv' },
+      pay: { currency: 'EUR', attempt: 100 },
+    });
+    await api.post('/v1/batches', { project: 'priced', name: 'pricedbatch' });
+    for (const text of ['one', 'two', 'three'])
+      await task('priced', text, { batch: 'pricedbatch' });
+    const person = await worker('priced@example.test');
+    const work = async () => {
+      const claimed = await claim(person.api, { project: 'priced' });
+      const submitted = await submit(person.api, claimed.body.assignment.id, { category: 'cat' });
+      expect(submitted.status).toBe(200);
+    };
+    await work();
+    await patch('/api/v1/projects/priced/settings', { pay: { currency: 'USD', attempt: 50 } });
+    await work();
+    const report = async () => (await api.get('/api/v1/batches/pricedbatch/workforce')).body;
+    const paced = await report();
+    expect(paced).toMatchObject({
+      tasks: { pending: 1 },
+      cost: { currency: 'USD', base: 50, bonus: 0 },
+      costs: [
+        { currency: 'EUR', base: 100, bonus: 0 },
+        { currency: 'USD', base: 50, bonus: 0 },
+      ],
+      throughputPerHour: 2,
+    });
+    expect(Date.parse(paced.eta) - t.platform.ctx.now().getTime()).toBeGreaterThan(25 * 60_000);
+    // Two hours on with nothing done: no pace, so no ETA.
+    clock += 2 * 3600_000;
+    expect(await report()).toMatchObject({ throughputPerHour: 0, eta: null });
+  });
+
   it('routes by clearance, skills and language, saying why', async () => {
     await project('secret', {
       clearance: 2,

@@ -282,12 +282,17 @@ export const BatchWorkforceSchema = z.object({
     released: z.number().int(),
     expired: z.number().int(),
   }),
-  cost: z.object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() }),
+  cost: z
+    .object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() })
+    .describe("Pay settled in the project's currency"),
+  costs: z
+    .array(z.object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() }))
+    .describe('Pay settled in each currency it was paid in (a project can change currency)'),
   activeHours: z.number(),
   throughputPerHour: z
     .number()
     .nullable()
-    .describe('Tasks completed per hour over the last hour of activity'),
+    .describe('Tasks completed in the last hour (null before the first completes)'),
   eta: Timestamp.nullable().describe('When the pending tasks finish at that pace'),
 });
 

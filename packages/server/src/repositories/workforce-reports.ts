@@ -34,15 +34,13 @@ export async function workerEarnings(db: Executor, scope: Scope, workerId: strin
 }
 
 /** Assignment counts and cost of a batch, and its completions over time. */
-export async function batchWorkforce(db: Executor, scope: Scope, batchId: string) {
+export async function batchWorkforce(db: Executor, scope: Scope, batchId: string, now: Date) {
   const assignments = await sql<{
     active: number;
     submitted: number;
     late: number;
     released: number;
     expired: number;
-    base: number;
-    bonus: number;
     active_seconds: number;
   }>`
     select
@@ -51,8 +49,6 @@ export async function batchWorkforce(db: Executor, scope: Scope, batchId: string
       count(*) filter (where status = 'late')::int as late,
       count(*) filter (where status = 'released')::int as released,
       count(*) filter (where status = 'expired')::int as expired,
-      coalesce(sum(pay_base), 0)::int as base,
-      coalesce(sum(pay_bonus), 0)::int as bonus,
       coalesce(sum(active_seconds), 0)::float8 as active_seconds
     from assignments
     where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
@@ -68,7 +64,7 @@ export async function batchWorkforce(db: Executor, scope: Scope, batchId: string
       (select count(*) from tasks t
         where t.organization_id = ${scope.organizationId} and t.livemode = ${scope.livemode}
           and t.batch_id = ${batchId} and t.status = 'completed'
-          and t.completed_at > last.at - interval '1 hour')::int as recent
+          and t.completed_at > ${now}::timestamptz - interval '1 hour')::int as recent
     from last
   `.execute(db);
   const review = await sql<{ n: number }>`
@@ -76,7 +72,22 @@ export async function batchWorkforce(db: Executor, scope: Scope, batchId: string
     where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
       and batch_id = ${batchId} and stage in ('review', 'audit')
   `.execute(db);
-  return { assignments: assignments.rows[0]!, pace: pace.rows[0]!, inReview: review.rows[0]!.n };
+  // Pay in each currency it was settled in: a project's currency can change.
+  const costs = await sql<{ currency: string; base: number; bonus: number }>`
+    select currency, coalesce(sum(pay_base), 0)::int as base,
+      coalesce(sum(pay_bonus), 0)::int as bonus
+    from assignments
+    where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+      and batch_id = ${batchId} and currency is not null
+    group by currency
+    order by currency
+  `.execute(db);
+  return {
+    assignments: assignments.rows[0]!,
+    pace: pace.rows[0]!,
+    inReview: review.rows[0]!.n,
+    costs: costs.rows,
+  };
 }
 
 /** Per worker and currency: accepted work and pay, submitted in [from, to). */

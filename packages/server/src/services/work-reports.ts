@@ -141,7 +141,8 @@ export async function batchReport(db: Executor, scope: Scope, name: string, now:
   const batch = await requireBatch(db, scope, name);
   const [project] = await findProjectsByIds(db, scope, [batch.project_id]);
   const counts = await countBatchTasks(db, scope, batch.id);
-  const { assignments, pace, inReview } = await batchWorkforce(db, scope, batch.id);
+  const { assignments, pace, inReview, costs } = await batchWorkforce(db, scope, batch.id, now);
+  const currency = settingsOf(project).pay.currency;
   const total = counts.pending + counts.completed + counts.canceled + counts.error;
   const throughput = pace.last ? pace.recent : null;
   const eta =
@@ -161,11 +162,8 @@ export async function batchReport(db: Executor, scope: Scope, name: string, now:
       released: assignments.released,
       expired: assignments.expired,
     },
-    cost: {
-      currency: settingsOf(project).pay.currency,
-      base: assignments.base,
-      bonus: assignments.bonus,
-    },
+    cost: costs.find((cost) => cost.currency === currency) ?? { currency, base: 0, bonus: 0 },
+    costs,
     activeHours: assignments.active_seconds / 3600,
     throughputPerHour: throughput,
     eta,

@@ -111,6 +111,7 @@ interface Batch {
 interface BatchReport {
   tasks: { total: number; completed: number; pending: number; inReview: number };
   cost: { currency: string; base: number; bonus: number };
+  costs: Array<{ currency: string; base: number; bonus: number }>;
   throughputPerHour: number | null;
   eta: string | null;
 }
@@ -189,7 +190,13 @@ function BatchRow({ batch }: { batch: Batch }) {
         {r ? `${r.tasks.completed}/${r.tasks.total}` : ''}
       </td>
       <td>{r?.throughputPerHour == null ? '—' : `${r.throughputPerHour.toFixed(1)}/h`}</td>
-      <td>{r ? money(r.cost.base + r.cost.bonus, r.cost.currency) : ''}</td>
+      <td>
+        {r
+          ? (r.costs.length > 0 ? r.costs : [r.cost])
+              .map((cost) => money(cost.base + cost.bonus, cost.currency))
+              .join(' + ')
+          : ''}
+      </td>
       <td>{r?.eta ? new Date(r.eta).toLocaleString() : '—'}</td>
     </tr>
   );
