@@ -1134,6 +1134,22 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       throughputPerHour: 2,
     });
     expect(Date.parse(paced.eta) - t.platform.ctx.now().getTime()).toBeGreaterThan(25 * 60_000);
+    // The worker's own view: the project's currency, each currency apart, their own rate.
+    await patch(`/api/v1/projects/priced/workers/${person.id}`, { payRate: 75 });
+    const earnings = (await person.api.get('/api/v1/me/earnings')).body.projects.find(
+      (row: { project: string }) => row.project === 'priced',
+    );
+    expect(earnings).toMatchObject({
+      currency: 'USD',
+      base: 50,
+      earned: 50,
+      paid: [
+        { currency: 'EUR', base: 100, bonus: 0 },
+        { currency: 'USD', base: 50, bonus: 0 },
+      ],
+      rates: { attempt: 75, currency: 'USD' },
+    });
+    expect(Number.isInteger(earnings.hourlyRate)).toBe(true);
     // Two hours on with nothing done: no pace, so no ETA.
     clock += 2 * 3600_000;
     expect(await report()).toMatchObject({ throughputPerHour: 0, eta: null });

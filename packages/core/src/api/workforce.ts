@@ -255,11 +255,18 @@ export const EarningsSchema = z.object({
       accepted: z.number().int(),
       rejected: z.number().int(),
       pending: z.number().int().describe('Submitted, task not finished yet'),
-      base: z.number().int(),
-      bonus: z.number().int(),
-      earned: z.number().int(),
+      base: z.number().int().describe("Base pay in the project's currency"),
+      bonus: z.number().int().describe("Bonuses in the project's currency"),
+      earned: z.number().int().describe("Base and bonuses in the project's currency"),
+      paid: z
+        .array(z.object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() }))
+        .describe('Pay in each currency it was settled in (a project can change currency)'),
       activeHours: z.number(),
-      hourlyRate: z.number().nullable().describe('Earned per active hour, in minor units'),
+      hourlyRate: z
+        .number()
+        .int()
+        .nullable()
+        .describe("Earned per active hour, in the project's currency's minor units"),
       accuracy: z.number().nullable().describe('Gold accuracy (posterior mean), when measured'),
       rates: JsonObject.describe("The project's pay rates and bonus rule, as applied"),
     }),

@@ -11,8 +11,6 @@ export async function workerEarnings(db: Executor, scope: Scope, workerId: strin
     accepted: number;
     rejected: number;
     pending: number;
-    base: number;
-    bonus: number;
     active_seconds: number;
   }>`
     select a.project_id, p.name as project,
@@ -21,8 +19,6 @@ export async function workerEarnings(db: Executor, scope: Scope, workerId: strin
       count(*) filter (where a.outcome = 'rejected')::int as rejected,
       count(*) filter (where a.status = 'submitted' and a.outcome is null
         and a.stage in ('attempt', 'review', 'audit'))::int as pending,
-      coalesce(sum(a.pay_base), 0)::int as base,
-      coalesce(sum(a.pay_bonus), 0)::int as bonus,
       coalesce(sum(a.active_seconds), 0)::float8 as active_seconds
     from assignments a join projects p on p.id = a.project_id
     where a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
@@ -30,7 +26,22 @@ export async function workerEarnings(db: Executor, scope: Scope, workerId: strin
     group by a.project_id, p.name
     order by p.name
   `.execute(db);
-  return result.rows;
+  // Pay in each currency it was settled in: a project's currency can change.
+  const paid = await sql<{ project_id: string; currency: string; base: number; bonus: number }>`
+    select project_id, currency, coalesce(sum(pay_base), 0)::int as base,
+      coalesce(sum(pay_bonus), 0)::int as bonus
+    from assignments
+    where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
+      and worker_id = ${workerId} and currency is not null
+    group by project_id, currency
+    order by currency
+  `.execute(db);
+  return result.rows.map((row) => ({
+    ...row,
+    paid: paid.rows
+      .filter((pay) => pay.project_id === row.project_id)
+      .map(({ currency, base, bonus }) => ({ currency, base, bonus })),
+  }));
 }
 
 /** Assignment counts and cost of a batch, and its completions over time. */

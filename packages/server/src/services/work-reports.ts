@@ -105,26 +105,37 @@ export async function earningsOf(db: Executor, scope: Scope, workerId: string) {
     projects: rows.map((row) => {
       const member = members.get(row.project_id);
       const settings = settingsOf(projects.get(row.project_id));
-      const earned = row.base + row.bonus;
+      const currency = settings.pay.currency;
+      const { base, bonus } = row.paid.find((pay) => pay.currency === currency) ?? {
+        base: 0,
+        bonus: 0,
+      };
+      const earned = base + bonus;
       const hours = row.active_seconds / 3600;
       return {
         project: row.project,
-        currency: settings.pay.currency,
+        currency,
         status: member?.status ?? 'active',
         submitted: row.submitted,
         accepted: row.accepted,
         rejected: row.rejected,
         pending: row.pending,
-        base: row.base,
-        bonus: row.bonus,
+        base,
+        bonus,
         earned,
+        paid: row.paid,
         activeHours: hours,
-        hourlyRate: hours > 0 ? earned / hours : null,
+        hourlyRate: hours > 0 ? Math.round(earned / hours) : null,
         accuracy:
           member && member.gold_answers > 0
             ? accuracyOf(member.gold_answers, member.gold_score)
             : null,
-        rates: { ...settings.pay, acceptedWhenScoreAtLeast: 0.5 },
+        // A member's own rate, when they have one, is what their attempts are paid.
+        rates: {
+          ...settings.pay,
+          ...(member?.pay_rate == null ? {} : { attempt: member.pay_rate }),
+          acceptedWhenScoreAtLeast: 0.5,
+        },
       };
     }),
   };

@@ -12,6 +12,8 @@ interface ProjectEarnings {
   base: number;
   bonus: number;
   earned: number;
+  /** Pay in each currency it was settled in. */
+  paid: Array<{ currency: string; base: number; bonus: number }>;
   activeHours: number;
   hourlyRate: number | null;
   accuracy: number | null;
@@ -45,6 +47,7 @@ export function MyEarnings() {
             <th scope="col">Standing</th>
             <th scope="col">Submitted</th>
             <th scope="col">Accepted</th>
+            <th scope="col">Rejected</th>
             <th scope="col">Pending</th>
             <th scope="col">Earned</th>
             <th scope="col">Active hours</th>
@@ -59,8 +62,13 @@ export function MyEarnings() {
               <td>{row.status}</td>
               <td>{row.submitted}</td>
               <td>{row.accepted}</td>
+              <td>{row.rejected}</td>
               <td>{row.pending}</td>
-              <td>{money(row.earned, row.currency)}</td>
+              <td>
+                {(row.paid.length > 0 ? row.paid : [{ ...row, base: row.earned, bonus: 0 }])
+                  .map((pay) => money(pay.base + pay.bonus, pay.currency))
+                  .join(' + ')}
+              </td>
               <td>{row.activeHours.toFixed(2)}</td>
               <td>{row.hourlyRate === null ? '—' : `${money(row.hourlyRate, row.currency)}/h`}</td>
               <td>
