@@ -1262,8 +1262,10 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   it('mixes gold into work unseen, pauses annotators who fail it and retrains them', async () => {
     await project('checked', { gold: { rate: 1, pauseBelow: 0.7 }, aggregation: { method: 'mv' } });
     for (let i = 0; i < 4; i++) await gold('evaluation_tasks', 'checked', 'cat');
-    await task('checked', 'real');
     const careless = await worker('careless@example.test');
+    // No real work, no gold: served alone, it would give itself away.
+    expect((await claim(careless.api, { project: 'checked' })).status).toBe(204);
+    await task('checked', 'real');
     const first = await claim(careless.api, { project: 'checked' });
     expect(first.body.assignment.stage).toBe('attempt');
     // Submitting and claiming the next in one request: the claim comes back as an attempt.

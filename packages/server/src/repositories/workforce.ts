@@ -472,6 +472,25 @@ export interface QualityPick {
   reopen: string | null;
 }
 
+/** Whether the project's queue has an attempt open that the worker has not worked on. */
+export async function hasOpenAttempt(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  workerId: string,
+): Promise<boolean> {
+  const result = await sql<{ task_id: string }>`
+    select w.task_id from work_items w
+    where w.project_id = ${projectId} and w.stage = 'attempt' and w.open_slots > 0
+      and w.organization_id = ${scope.organizationId} and w.livemode = ${scope.livemode}
+      and not exists (
+        select 1 from assignments a where a.task_id = w.task_id and a.worker_id = ${workerId}
+      )
+    limit 1
+  `.execute(db);
+  return result.rows.length > 0;
+}
+
 /** Whether a training task of the project waits for the worker's answer (held ones included). */
 export async function hasTrainingToFinish(
   db: Executor,

@@ -47,6 +47,7 @@ import {
   lockDrainedWorkItems,
   lockMember,
   openSlots,
+  hasOpenAttempt,
   hasTrainingToFinish,
   pickQualityTask,
   type QualityPick,
@@ -271,7 +272,12 @@ export async function claimWork(
   // Gold, mixed in at each project's rate and served as an ordinary attempt.
   for (const candidate of active) {
     const rate = candidate.settings.gold.rate;
-    if (rate > 0 && random() < rate) {
+    // Gold only among real work: served when the queue is empty, it would stand out.
+    if (
+      rate > 0 &&
+      random() < rate &&
+      (await hasOpenAttempt(db, scope, candidate.project.id, worker.id))
+    ) {
       const picked = await pickQualityTask(db, scope, {
         projectId: candidate.project.id,
         workerId: worker.id,
