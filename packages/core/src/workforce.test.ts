@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Languages } from './api/workforce';
 import {
   addActiveTime,
   canGrant,
@@ -53,6 +54,23 @@ describe('ineligibility', () => {
     expect(ineligibility(worker, { ...open, languages: ['fr'] })).toBeUndefined();
     expect(ineligibility(worker, { ...open, languages: ['de'] })).toMatch(/languages de/);
     expect(ineligibility(worker, { ...open, pools: ['internal'] })).toMatch(/internal pool only/);
+  });
+
+  it('matches languages as ranges: a language is met by its regional tags, not the reverse', () => {
+    const canadian = { ...worker, languages: ['fr-CA', 'pt-br'] };
+    expect(ineligibility(canadian, { ...open, languages: ['fr'] })).toBeUndefined();
+    expect(ineligibility(canadian, { ...open, languages: ['PT-BR'] })).toBeUndefined();
+    expect(ineligibility(canadian, { ...open, languages: ['fr-FR'] })).toMatch(/languages fr-FR/);
+    expect(ineligibility(canadian, { ...open, languages: ['f'] })).toMatch(/languages f$/);
+    expect(ineligibility(worker, { ...open, languages: ['fr-CA'] })).toMatch(/languages fr-CA/);
+  });
+});
+
+describe('language tags', () => {
+  it('takes BCP 47 tags, once each', () => {
+    expect(Languages.safeParse(['en', 'pt-BR', 'zh-Hant-TW']).success).toBe(true);
+    for (const bad of [['not a language!!'], ['e'], ['en_US'], ['en', 'EN']])
+      expect(Languages.safeParse(bad).success).toBe(false);
   });
 });
 

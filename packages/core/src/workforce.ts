@@ -55,6 +55,18 @@ export interface WorkerProfile {
   pool: WorkerPool;
 }
 
+/**
+ * Whether the worker speaks a language asked for as a BCP 47 range, matched as RFC 4647's basic
+ * filtering does: `fr` is met by `fr` and `fr-CA`, `fr-CA` by `fr-CA` only; case is ignored.
+ */
+function speaks(worker: WorkerProfile, range: string): boolean {
+  const wanted = range.toLowerCase();
+  return worker.languages.some((tag) => {
+    const spoken = tag.toLowerCase();
+    return spoken === wanted || spoken.startsWith(`${wanted}-`);
+  });
+}
+
 /** Why the worker may not work on a project with these requirements, or undefined if they may. */
 export function ineligibility(worker: WorkerProfile, needs: WorkRequirements): string | undefined {
   if (worker.clearance < needs.clearance)
@@ -63,11 +75,8 @@ export function ineligibility(worker: WorkerProfile, needs: WorkRequirements): s
     const own = worker.skills[skill] ?? 0;
     if (own < level) return `requires skill "${skill}" at level ${level} (yours is ${own})`;
   }
-  if (needs.languages.length > 0) {
-    const spoken = new Set(worker.languages.map((language) => language.toLowerCase()));
-    if (!needs.languages.some((language) => spoken.has(language.toLowerCase())))
-      return `requires one of the languages ${needs.languages.join(', ')}`;
-  }
+  if (needs.languages.length > 0 && !needs.languages.some((range) => speaks(worker, range)))
+    return `requires one of the languages ${needs.languages.join(', ')}`;
   if (needs.pools.length > 0 && !needs.pools.includes(worker.pool))
     return `is open to the ${needs.pools.join(', ')} pool${needs.pools.length > 1 ? 's' : ''} only`;
   return undefined;

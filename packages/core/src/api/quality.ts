@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JsonObject, Timestamp } from './common';
+import { Languages } from './workforce';
 
 /** The truth-inference methods a project can aggregate with (the quality library's list). */
 export const AggregationMethodSchema = z
@@ -56,10 +57,9 @@ export const RequirementsSchema = z.object({
   skills: z
     .record(z.string().min(1).max(100), z.number().int().min(0).max(10))
     .describe('Skill → minimum level'),
-  languages: z
-    .array(z.string().min(2).max(35))
-    .max(50)
-    .describe('Annotators must speak one of these (empty: any)'),
+  languages: Languages.describe(
+    'Annotators must speak one of these (empty: any); "fr" is met by "fr-CA" too',
+  ),
   pools: z
     .array(z.enum(['internal', 'vendor', 'crowd']))
     .describe('Annotators must belong to one of these pools (empty: any)'),

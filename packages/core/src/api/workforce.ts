@@ -17,7 +17,21 @@ const Roles = z.array(z.enum(WORKER_ROLES)).min(1).max(5);
 const Skills = z
   .record(z.string().min(1).max(100), z.number().int().min(0).max(10))
   .describe('Skill → level (0-10)');
-const Languages = z.array(z.string().min(2).max(35)).max(50).describe('BCP 47 language tags');
+export const Languages = z
+  .array(
+    z
+      .string()
+      .max(35)
+      .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, {
+        error: 'must be a BCP 47 language tag such as "en" or "pt-BR"',
+      }),
+  )
+  .max(50)
+  .refine(
+    (tags) => new Set(tags.map((tag) => tag.toLowerCase())).size === tags.length,
+    'lists a language twice',
+  )
+  .describe('BCP 47 language tags');
 const Clearance = z.number().int().min(0).max(10).describe('Clearance level (0: none)');
 
 export const CreateWorkerBody = z
