@@ -1458,6 +1458,45 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);
   });
 
+  it('tells only someone with the password that their email is in several organizations', async () => {
+    const twin = await t.testDatabase.database.db
+      .transaction()
+      .execute((tx) => createOrganization(tx, 'twin-work'));
+    const twinApi = client(t.url, twin.key);
+    const enrol = (as: Client, email: string, password: string) =>
+      as.post('/api/v1/workers', { email, name: 'Twin', roles: ['annotator'], password });
+    expect((await enrol(api, 'twin@example.test', 'first password!')).status).toBe(201);
+    expect((await enrol(twinApi, 'twin@example.test', 'second password')).status).toBe(201);
+    expect((await enrol(api, 'same@example.test', 'shared password')).status).toBe(201);
+    expect((await enrol(twinApi, 'same@example.test', 'shared password')).status).toBe(201);
+    const signIn = (body: Record<string, string>) =>
+      fetch(`${t.url}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // A wrong password is just wrong; each right one opens its own organization.
+    expect((await signIn({ email: 'twin@example.test', password: 'guessing now' })).status).toBe(
+      401,
+    );
+    expect((await signIn({ email: 'twin@example.test', password: 'first password!' })).status).toBe(
+      200,
+    );
+    expect((await signIn({ email: 'twin@example.test', password: 'second password' })).status).toBe(
+      200,
+    );
+    // The same password in both: the organization must be named.
+    const ambiguous = await signIn({ email: 'same@example.test', password: 'shared password' });
+    expect(ambiguous.status).toBe(400);
+    expect(((await ambiguous.json()) as { field: string }).field).toBe('organization');
+    const named = await signIn({
+      email: 'same@example.test',
+      password: 'shared password',
+      organization: 'twin-work',
+    });
+    expect(named.status).toBe(200);
+  });
+
   it('signs annotators in with a password into an HttpOnly session, and out', async () => {
     await worker('signer@example.test', { password: 'correct horse battery' });
     const wrong = await fetch(`${t.url}/api/v1/sessions`, {

@@ -256,19 +256,23 @@ export async function signIn(
     (row) => !input.organization || row.organization_name === input.organization,
   );
   const refused = new DomainError('unauthorized', 'Wrong email or password');
-  if (candidates.length > 1) {
+  if (!candidates.some((row) => row.password_hash)) {
+    await hashPassword(input.password);
+    throw refused;
+  }
+  // Only someone who knows the password learns that the email is in several organizations.
+  const matching: typeof candidates = [];
+  for (const row of candidates)
+    if (row.password_hash && (await verifyPassword(input.password, row.password_hash)))
+      matching.push(row);
+  if (matching.length > 1)
     throw new DomainError(
       'invalid',
       'organization: this email is registered in several organizations; name one',
       'organization',
     );
-  }
-  const candidate = candidates[0];
-  if (!candidate?.password_hash) {
-    await hashPassword(input.password);
-    throw refused;
-  }
-  if (!(await verifyPassword(input.password, candidate.password_hash))) throw refused;
+  const candidate = matching[0];
+  if (!candidate) throw refused;
   const session = `${SESSION_PREFIX}${randomToken(40)}`;
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 24 * 3600 * 1000);
   await insertCredential(db, {
