@@ -172,10 +172,12 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const escalate = await manager.api.post('/api/v1/workers', {
       email: 'boss@example.test',
       name: 'Boss',
-      roles: ['admin'],
+      roles: ['annotator', 'admin'],
     });
     expect(escalate.status).toBe(403);
     expect(escalate.body.field).toBe('roles');
+    // The refusal names what may not be granted, not what may.
+    expect(escalate.body.error).toMatch(/may not grant admin \(/);
     const duplicate = await api.post('/api/v1/workers', {
       email: 'ANN@example.test',
       name: 'Ann again',

@@ -131,9 +131,10 @@ export interface NewWorker {
 
 function checkGrant(caller: Caller, roles: readonly WorkerRole[]) {
   if (!canGrant(caller.roles, roles)) {
+    const refused = roles.filter((role) => !canGrant(caller.roles, [role]));
     throw new DomainError(
       'forbidden',
-      `roles: you may not grant ${roles.join(', ')} (managers invite annotators and reviewers, admins also managers, owners anyone)`,
+      `roles: you may not grant ${refused.join(', ')} (managers invite annotators and reviewers, admins also managers, owners anyone)`,
       'roles',
     );
   }
