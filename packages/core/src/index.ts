@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './nul';
 export * from './api-keys';
 export * from './scope';
 export * from './api/common';

@@ -7,7 +7,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import secureJsonParse from 'secure-json-parse';
-import { DomainError } from '@quorum/core';
+import { DomainError, pathToNul } from '@quorum/core';
 import type { AppContext } from './context';
 import { authorize, requirePrincipal, type Access } from './http/auth';
 import { handleError } from './http/errors';
@@ -66,22 +66,6 @@ function acceptEmptyJsonBodies(app: FastifyInstance) {
     const empty = request.routeOptions.config.emptyBody;
     request.body = empty === undefined ? {} : structuredClone(empty);
   });
-}
-
-/**
- * The dotted path of the first string or key holding a NUL character (`''` for the value
- * itself), or undefined when none does.
- */
-export function pathToNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (!value || typeof value !== 'object') return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return at;
-    const found = pathToNul(inner, at);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 function nulError(field: string) {

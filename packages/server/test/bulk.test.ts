@@ -49,6 +49,11 @@ describe.each(BACKENDS)('bulk NDJSON ingest on %s', (backend) => {
     const malformed = await ndjson(`${line(6000)}\n{"project": `);
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toContain('line 2');
+    const nul = await ndjson(
+      [line(6100), line(6101, { metadata: { note: 'a\u0000b' } })].join('\n'),
+    );
+    expect(nul.status).toBe(400);
+    expect(nul.body.field).toBe('line 2: metadata.note');
     expect((await api.get('/v1/tasks?project=bulk&limit=1')).body.total).toBe(before);
   });
 
