@@ -567,6 +567,48 @@ describe('the web app in Chromium', () => {
     expect(problems.filter((problem) => !problem.includes('409 (Conflict)'))).toEqual([]);
   });
 
+  it('trains a paused annotator back: training only, the score and expected answer, then work', async () => {
+    await project('practice', 'categorization', { leaseSeconds: 600 });
+    const lesson = await api.post('/v1/training_tasks/categorization', {
+      project: 'practice',
+      attachment: 'Lesson: a purring animal',
+      attachment_type: 'text',
+      categories: ['cat', 'dog'],
+      expected_response: { category: 'cat' },
+    });
+    expect(lesson.status).toBe(200);
+    await api.post('/v1/task/categorization', {
+      project: 'practice',
+      attachment: 'Real work',
+      attachment_type: 'text',
+      categories: ['cat', 'dog'],
+    });
+    const me = await worker('practising@example.test');
+    await api.raw('PATCH', `/api/v1/projects/practice/workers/${me.id}`, {
+      status: 'paused',
+      reason: 'careless',
+    });
+    const { page, problems } = await signIn('practising@example.test');
+    await startLabeling(page, 'practice');
+    await page.getByRole('alert').filter({ hasText: 'paused on project "practice"' }).waitFor();
+    expect(await page.getByRole('status').count()).toBe(0);
+    await page.getByRole('checkbox', { name: /Training only/ }).check();
+    await page.getByRole('button', { name: 'Start labeling' }).click();
+    await page.locator('section.workbench:has-text("Lesson: a purring animal")').waitFor();
+    await page.getByRole('radio', { name: /dog/ }).check();
+    await page.getByRole('button', { name: /^Submit/ }).click();
+    const feedback = page.getByRole('region', { name: 'Training feedback' });
+    await feedback.getByText('Your score: 0%').waitFor();
+    expect(await feedback.locator('pre').textContent()).toContain('"cat"');
+    // Training done: no lesson left, and the annotator is back at work.
+    await page.getByRole('button', { name: 'Next task' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nothing to label right now' }).waitFor();
+    await page.getByRole('checkbox', { name: /Training only/ }).uncheck();
+    await page.getByRole('button', { name: 'Start labeling' }).click();
+    await page.locator('section.workbench:has-text("Real work")').waitFor();
+    expect(problems.filter((problem) => !problem.includes('403 (Forbidden)'))).toEqual([]);
+  });
+
   it('lets a reviewer see the disagreeing attempts and correct the consensus', async () => {
     await project('reviewed', 'categorization', {
       consensus: { min: 2, max: 2 },

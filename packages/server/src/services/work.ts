@@ -119,7 +119,8 @@ async function blockedReason(
   if (!trainingLeft)
     return `${status}. It has no training left for you: ask a manager to reinstate you`;
   return (
-    `${status}. Complete its training (claim with {"stage": "training"}) to ` +
+    `${status}. Complete its training (claim with {"stage": "training"}, or tick "Training ` +
+    `only" in the web app) to ` +
     (paused ? 'requalify, or ask a manager to reinstate you' : 'try again, or ask a manager')
   );
 }

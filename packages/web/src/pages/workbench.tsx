@@ -32,13 +32,16 @@ const SKIP_REASONS = [
   'Other',
 ];
 
-/** What a claim asks for: the named project, or any. */
-const claimBody = (project: string) => (project ? { project } : {});
+/** What a claim asks for: the named project, or any; training only when asked. */
+const claimBody = (project: string, training = false) => ({
+  ...(project ? { project } : {}),
+  ...(training ? { stage: 'training' } : {}),
+});
 
-async function claim(project: string): Promise<Assignment | null> {
+async function claim(project: string, training = false): Promise<Assignment | null> {
   const result = await api.post<{ assignment: Assignment } | undefined>(
     CLAIM_PATH,
-    claimBody(project),
+    claimBody(project, training),
   );
   return result?.assignment ?? null;
 }
@@ -60,6 +63,8 @@ export function Workbench() {
   const [project, setProject] = useState(
     () => new URLSearchParams(location.search).get('project') ?? '',
   );
+  /** Training tasks only: how a paused or unqualified worker works their way back. */
+  const [training, setTraining] = useState(false);
   const [current, setCurrent] = useState<Assignment | null | undefined>(undefined);
   const [feedback, setFeedback] = useState<Feedback | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -92,11 +97,11 @@ export function Workbench() {
 
   const prefetch = useCallback(() => {
     queue.current.push(
-      claim(project)
+      claim(project, training)
         .then(hold)
         .catch(() => null),
     );
-  }, [project]);
+  }, [project, training]);
 
   /** Shows the next task (or none), with a notice about the last one if there is one. */
   const show = (assignment: Assignment | null, notice?: string) => {
@@ -114,7 +119,7 @@ export function Workbench() {
     setError(undefined);
     setBusy(true);
     try {
-      show(hold(await claim(project)));
+      show(hold(await claim(project, training)));
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
@@ -129,7 +134,7 @@ export function Workbench() {
     // Nothing claimed ahead: claim now, and say why when the claim is refused (a pause, say).
     let refused: string | undefined;
     if (!claimed)
-      assignment = await claim(project)
+      assignment = await claim(project, training)
         .then(hold)
         .catch((caught: unknown) => {
           refused = caught instanceof Error ? caught.message : String(caught);
@@ -165,7 +170,10 @@ export function Workbench() {
       }>(
         `/api/v1/assignments/${current.id}/submit`,
         // Claiming the one after next in the same request (not in the reference: `?prefetch=0`).
-        { response: response.current, ...(PREFETCH ? { next: claimBody(project) } : {}) },
+        {
+          response: response.current,
+          ...(PREFETCH ? { next: claimBody(project, training) } : {}),
+        },
         {
           headers: { 'idempotency-key': submitKey.current },
         },
@@ -269,6 +277,14 @@ export function Workbench() {
         <label className="field">
           Project (optional)
           <input value={project} onChange={(event) => setProject(event.target.value)} />
+        </label>
+        <label className="field">
+          <input
+            type="checkbox"
+            checked={training}
+            onChange={(event) => setTraining(event.target.checked)}
+          />
+          Training only (the expected answer is shown after each)
         </label>
         <button type="button" className="primary" onClick={start} disabled={busy}>
           Start labeling
