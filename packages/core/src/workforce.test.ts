@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Languages } from './api/workforce';
+import { CreateWorkerBody, Languages } from './api/workforce';
 import {
   addActiveTime,
   canGrant,
@@ -63,6 +63,20 @@ describe('ineligibility', () => {
     expect(ineligibility(canadian, { ...open, languages: ['fr-FR'] })).toMatch(/languages fr-FR/);
     expect(ineligibility(canadian, { ...open, languages: ['f'] })).toMatch(/languages f$/);
     expect(ineligibility(worker, { ...open, languages: ['fr-CA'] })).toMatch(/languages fr-CA/);
+  });
+});
+
+describe('a new worker', () => {
+  const body = { email: 'a@example.test', name: 'Zoë', roles: ['annotator'] };
+  it('has a name one can see and a password that is not blank', () => {
+    expect(CreateWorkerBody.safeParse(body).success).toBe(true);
+    expect(CreateWorkerBody.safeParse({ ...body, name: '李' }).success).toBe(true);
+    for (const name of ['   ', '\u202e\u200b'])
+      expect(CreateWorkerBody.safeParse({ ...body, name }).success).toBe(false);
+    expect(CreateWorkerBody.safeParse({ ...body, password: ' '.repeat(12) }).success).toBe(false);
+    expect(CreateWorkerBody.safeParse({ ...body, password: 'a long passphrase' }).success).toBe(
+      true,
+    );
   });
 });
 

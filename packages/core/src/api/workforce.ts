@@ -12,7 +12,15 @@ const Password = z
   .string()
   .min(10, { error: 'must be at least 10 characters' })
   .max(200)
+  .refine((password) => password.trim() !== '', 'must not be only spaces')
   .describe('Hashed with scrypt; never stored or shown');
+/** A person's name: something a reader can see, not only spaces or invisible marks. */
+const PersonName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/[\p{L}\p{N}\p{P}\p{S}]/u, { error: 'must have a visible character' });
 const Roles = z.array(z.enum(WORKER_ROLES)).min(1).max(5);
 const Skills = z
   .record(z.string().min(1).max(100), z.number().int().min(0).max(10))
@@ -37,7 +45,7 @@ const Clearance = z.number().int().min(0).max(10).describe('Clearance level (0: 
 export const CreateWorkerBody = z
   .object({
     email: Email,
-    name: z.string().trim().min(1).max(200),
+    name: PersonName,
     password: Password.optional(),
     roles: Roles,
     pool: z.enum(WORKER_POOLS).default('internal'),
@@ -50,7 +58,7 @@ export const CreateWorkerBody = z
 
 export const UpdateWorkerBody = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: PersonName.optional(),
     password: Password.optional(),
     roles: Roles.optional(),
     pool: z.enum(WORKER_POOLS).optional(),
