@@ -584,12 +584,24 @@ describe('the web app in Chromium', () => {
       categories: ['cat', 'dog'],
     });
     const me = await worker('practising@example.test');
+    // A lesson taken and given back, then a pause.
+    const own = client(t.url, me.token);
+    const taken = (await own.post(CLAIM_PATH, { project: 'practice' })).body.assignment;
+    expect(taken.stage).toBe('training');
+    await own.post(`/api/v1/assignments/${taken.id}/release`, { reason: 'later' });
     await api.raw('PATCH', `/api/v1/projects/practice/workers/${me.id}`, {
       status: 'paused',
       reason: 'careless',
     });
     const { page, problems } = await signIn('practising@example.test');
-    await startLabeling(page, 'practice');
+    // With no project named, the page says where the worker is held back.
+    await startLabeling(page, '');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'You are paused on project "practice".' })
+      .waitFor();
+    await page.getByRole('textbox', { name: 'Project (optional)' }).fill('practice');
+    await page.getByRole('button', { name: 'Start labeling' }).click();
     await page.getByRole('alert').filter({ hasText: 'paused on project "practice"' }).waitFor();
     expect(await page.getByRole('status').count()).toBe(0);
     await page.getByRole('checkbox', { name: /Training only/ }).check();

@@ -112,6 +112,22 @@ export function Workbench() {
     setError(notice);
     setCurrent(assignment);
     if (assignment && PREFETCH && queue.current.length === 0) prefetch();
+    if (!assignment && !notice && !project && !training) void explainNothing();
+  };
+
+  /** With no project named, nothing may also mean held back somewhere: say where. */
+  const explainNothing = async () => {
+    const standing = await api
+      .get<{ projects: Array<{ project: string; status: string }> }>('/api/v1/me/earnings')
+      .catch(() => undefined);
+    const blocked = (standing?.projects ?? []).filter((row) =>
+      ['paused', 'unqualified', 'removed'].includes(row.status),
+    );
+    if (blocked.length === 0) return;
+    setError(
+      blocked.map((row) => `You are ${row.status} on project "${row.project}".`).join(' ') +
+        ' Name a project above to see why; tick Training only to train your way back.',
+    );
   };
 
   const start = async () => {
