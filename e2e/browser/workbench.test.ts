@@ -6,6 +6,7 @@ import { client, startTestPlatform, type TestPlatform } from '../../packages/ser
 import { ARTIFACTS, buildWebApp, launchBrowser, png, watchForErrors } from '../support/browser';
 import { startFakeOpenAi } from '../../packages/server/test/support/fake-openai';
 import { CLAIM_PATH } from '@quorum/core';
+import { createOrganization } from '../../packages/server/src/services/api-keys';
 
 /**
  * Runs in the page: selects the document's text between two UTF-16 offsets (across the pieces
@@ -568,8 +569,19 @@ describe('the web app in Chromium', () => {
   });
 
   it('trains a paused annotator back: training only, the score and expected answer, then work', async () => {
-    await project('practice', 'categorization', { leaseSeconds: 600 });
-    const lesson = await api.post('/v1/training_tasks/categorization', {
+    // An organization of its own, so that no other test's work is open to the annotator.
+    const org = await t.testDatabase.database.db
+      .transaction()
+      .execute((tx) => createOrganization(tx, 'practice-org'));
+    const operator = client(t.url, org.key);
+    expect(
+      (await operator.post('/v1/projects', { type: 'categorization', name: 'practice' })).status,
+    ).toBe(200);
+    await operator.raw('PATCH', '/api/v1/projects/practice/settings', {
+      consensus: { min: 1, max: 1 },
+      leaseSeconds: 600,
+    });
+    const lesson = await operator.post('/v1/training_tasks/categorization', {
       project: 'practice',
       attachment: 'Lesson: a purring animal',
       attachment_type: 'text',
@@ -577,19 +589,26 @@ describe('the web app in Chromium', () => {
       expected_response: { category: 'cat' },
     });
     expect(lesson.status).toBe(200);
-    await api.post('/v1/task/categorization', {
+    await operator.post('/v1/task/categorization', {
       project: 'practice',
       attachment: 'Real work',
       attachment_type: 'text',
       categories: ['cat', 'dog'],
     });
-    const me = await worker('practising@example.test');
+    const created = await operator.post('/api/v1/workers', {
+      email: 'practising@example.test',
+      name: 'practising',
+      roles: ['annotator'],
+      password: PASSWORD,
+    });
+    expect(created.status).toBe(201);
+    const me = created.body as { id: string; token: string };
     // A lesson taken and given back, then a pause.
     const own = client(t.url, me.token);
     const taken = (await own.post(CLAIM_PATH, { project: 'practice' })).body.assignment;
     expect(taken.stage).toBe('training');
     await own.post(`/api/v1/assignments/${taken.id}/release`, { reason: 'later' });
-    await api.raw('PATCH', `/api/v1/projects/practice/workers/${me.id}`, {
+    await operator.raw('PATCH', `/api/v1/projects/practice/workers/${me.id}`, {
       status: 'paused',
       reason: 'careless',
     });
