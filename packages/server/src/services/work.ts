@@ -96,16 +96,21 @@ async function initialStatus(
   return settings.gold.qualifyCount > 0 ? 'qualifying' : 'active';
 }
 
-/** Why a blocked member may not take real work, and how they get back. */
+/** Whether the member may not take this request's work: training is open to all but the removed. */
+function isBlocked(member: ProjectMemberRow, request: ClaimRequest): boolean {
+  if (member.status === 'removed') return true;
+  return request.stage !== 'training' && ['paused', 'unqualified'].includes(member.status);
+}
+
+/** Why a blocked member (`isBlocked`) may not take real work, and how they get back. */
 async function blockedReason(
   db: Executor,
   scope: Scope,
   project: ProjectRow,
   member: ProjectMemberRow,
-): Promise<string | undefined> {
+): Promise<string> {
   const why = member.reason ? `: ${member.reason}` : '';
   if (member.status === 'removed') return `You were removed from project "${project.name}"${why}`;
-  if (member.status !== 'paused' && member.status !== 'unqualified') return undefined;
   const trainingLeft = await pickQualityTask(db, scope, {
     projectId: project.id,
     workerId: member.worker_id,
@@ -181,14 +186,15 @@ export async function claimWork(
       ),
       now,
     );
-    // Why the worker may not work here comes before how much they hold. Training is open to
-    // all but removed workers.
-    const blocked =
-      request.stage !== 'training' || member.status === 'removed'
-        ? await blockedReason(db, scope, project, member)
-        : undefined;
-    if (blocked) {
-      if (explicit) throw new DomainError('forbidden', blocked, 'project');
+    // Why the worker may not work here comes before how much they hold; the reason is worked
+    // out only for the project named, the one it is given for.
+    if (isBlocked(member, request)) {
+      if (explicit)
+        throw new DomainError(
+          'forbidden',
+          await blockedReason(db, scope, project, member),
+          'project',
+        );
       continue;
     }
     if ((open.get(project.id) ?? 0) >= settings.maxOpenClaims) {
@@ -206,18 +212,6 @@ export async function claimWork(
 
   const lease = (settings: ProjectSettings) =>
     new Date(now.getTime() + settings.leaseSeconds * 1000);
-  // A training or evaluation task given back before is claimed again on its own assignment.
-  const assignQuality = (candidate: Candidate, picked: QualityPick, stage: AssignmentStage) =>
-    picked.reopen
-      ? updateAssignment(db, picked.reopen, {
-          stage,
-          status: 'active',
-          release_reason: null,
-          claimed_at: now,
-          lease_expires_at: lease(candidate.settings),
-          last_seen_at: now,
-        })
-      : assign(candidate, picked.taskId, stage, null);
   const assign = (
     candidate: Candidate,
     taskId: string,
@@ -236,6 +230,18 @@ export async function claimWork(
       lease_expires_at: lease(candidate.settings),
       last_seen_at: now,
     });
+  // A training or evaluation task given back before is claimed again on its own assignment.
+  const assignQuality = (candidate: Candidate, picked: QualityPick, stage: AssignmentStage) =>
+    picked.reopen
+      ? updateAssignment(db, picked.reopen, {
+          stage,
+          status: 'active',
+          release_reason: null,
+          claimed_at: now,
+          lease_expires_at: lease(candidate.settings),
+          last_seen_at: now,
+        })
+      : assign(candidate, picked.taskId, stage, null);
 
   // Training on request; training and qualification before anything else.
   for (const candidate of candidates) {
