@@ -267,6 +267,13 @@ export const MemberParams = z.object({
   worker: z.string().min(1).max(200),
 });
 
+/** Pay settled in one currency, in its minor units. */
+const SettledPaySchema = z.object({
+  currency: z.string(),
+  base: z.number().int(),
+  bonus: z.number().int(),
+});
+
 export const EarningsSchema = z.object({
   projects: z.array(
     z.object({
@@ -281,7 +288,7 @@ export const EarningsSchema = z.object({
       bonus: z.number().int().describe("Bonuses in the project's currency"),
       earned: z.number().int().describe("Base and bonuses in the project's currency"),
       paid: z
-        .array(z.object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() }))
+        .array(SettledPaySchema)
         .describe('Pay in each currency it was settled in (a project can change currency)'),
       activeHours: z.number(),
       hourlyRate: z
@@ -311,11 +318,9 @@ export const BatchWorkforceSchema = z.object({
     released: z.number().int(),
     expired: z.number().int(),
   }),
-  cost: z
-    .object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() })
-    .describe("Pay settled in the project's currency"),
+  cost: SettledPaySchema.describe("Pay settled in the project's currency"),
   costs: z
-    .array(z.object({ currency: z.string(), base: z.number().int(), bonus: z.number().int() }))
+    .array(SettledPaySchema)
     .describe('Pay settled in each currency it was paid in (a project can change currency)'),
   activeHours: z.number(),
   throughputPerHour: z

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 
@@ -26,22 +26,30 @@ export async function workerEarnings(db: Executor, scope: Scope, workerId: strin
     group by a.project_id, p.name
     order by p.name
   `.execute(db);
-  // Pay in each currency it was settled in: a project's currency can change.
-  const paid = await sql<{ project_id: string; currency: string; base: number; bonus: number }>`
-    select project_id, currency, coalesce(sum(pay_base), 0)::int as base,
-      coalesce(sum(pay_bonus), 0)::int as bonus
-    from assignments
-    where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
-      and worker_id = ${workerId} and currency is not null
-    group by project_id, currency
-    order by currency
-  `.execute(db);
+  const paid = await paidByCurrency(db, scope, sql`a.worker_id = ${workerId}`);
   return result.rows.map((row) => ({
     ...row,
-    paid: paid.rows
+    paid: paid
       .filter((pay) => pay.project_id === row.project_id)
       .map(({ currency, base, bonus }) => ({ currency, base, bonus })),
   }));
+}
+
+/**
+ * Settled pay of the assignments `where` picks (as `a`), summed per project and currency: a
+ * project's currency can change, and amounts in two are not added.
+ */
+async function paidByCurrency(db: Executor, scope: Scope, where: RawBuilder<unknown>) {
+  const result = await sql<{ project_id: string; currency: string; base: number; bonus: number }>`
+    select a.project_id, a.currency, coalesce(sum(a.pay_base), 0)::int as base,
+      coalesce(sum(a.pay_bonus), 0)::int as bonus
+    from assignments a
+    where a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+      and a.currency is not null and ${where}
+    group by a.project_id, a.currency
+    order by a.currency
+  `.execute(db);
+  return result.rows;
 }
 
 /** Assignment counts and cost of a batch, and its completions over time. */
@@ -83,21 +91,13 @@ export async function batchWorkforce(db: Executor, scope: Scope, batchId: string
     where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
       and batch_id = ${batchId} and stage in ('review', 'audit')
   `.execute(db);
-  // Pay in each currency it was settled in: a project's currency can change.
-  const costs = await sql<{ currency: string; base: number; bonus: number }>`
-    select currency, coalesce(sum(pay_base), 0)::int as base,
-      coalesce(sum(pay_bonus), 0)::int as bonus
-    from assignments
-    where organization_id = ${scope.organizationId} and livemode = ${scope.livemode}
-      and batch_id = ${batchId} and currency is not null
-    group by currency
-    order by currency
-  `.execute(db);
+  // A batch is of one project.
+  const costs = await paidByCurrency(db, scope, sql`a.batch_id = ${batchId}`);
   return {
     assignments: assignments.rows[0]!,
     pace: pace.rows[0]!,
     inReview: review.rows[0]!.n,
-    costs: costs.rows,
+    costs: costs.map(({ currency, base, bonus }) => ({ currency, base, bonus })),
   };
 }
 

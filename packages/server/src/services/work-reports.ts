@@ -83,6 +83,17 @@ export async function changeMember(
   return presentMember((await findMembers(db, scope, project.id, [worker.id]))[0]!);
 }
 
+/** What of pay settled in several currencies was in `currency` (none: zero). */
+function paidIn(paid: readonly Pay[], currency: string): Pay {
+  return paid.find((pay) => pay.currency === currency) ?? { currency, base: 0, bonus: 0 };
+}
+
+interface Pay {
+  currency: string;
+  base: number;
+  bonus: number;
+}
+
 /** The worker's own view: earnings, effective hourly rate and accuracy per project. */
 export async function earningsOf(db: Executor, scope: Scope, workerId: string) {
   const rows = await workerEarnings(db, scope, workerId);
@@ -105,11 +116,7 @@ export async function earningsOf(db: Executor, scope: Scope, workerId: string) {
     projects: rows.map((row) => {
       const member = members.get(row.project_id);
       const settings = settingsOf(projects.get(row.project_id));
-      const currency = settings.pay.currency;
-      const { base, bonus } = row.paid.find((pay) => pay.currency === currency) ?? {
-        base: 0,
-        bonus: 0,
-      };
+      const { currency, base, bonus } = paidIn(row.paid, settings.pay.currency);
       const earned = base + bonus;
       const hours = row.active_seconds / 3600;
       return {
@@ -153,7 +160,6 @@ export async function batchReport(db: Executor, scope: Scope, name: string, now:
   const [project] = await findProjectsByIds(db, scope, [batch.project_id]);
   const counts = await countBatchTasks(db, scope, batch.id);
   const { assignments, pace, inReview, costs } = await batchWorkforce(db, scope, batch.id, now);
-  const currency = settingsOf(project).pay.currency;
   const total = counts.pending + counts.completed + counts.canceled + counts.error;
   const throughput = pace.last ? pace.recent : null;
   const eta =
@@ -173,7 +179,7 @@ export async function batchReport(db: Executor, scope: Scope, name: string, now:
       released: assignments.released,
       expired: assignments.expired,
     },
-    cost: costs.find((cost) => cost.currency === currency) ?? { currency, base: 0, bonus: 0 },
+    cost: paidIn(costs, settingsOf(project).pay.currency),
     costs,
     activeHours: assignments.active_seconds / 3600,
     throughputPerHour: throughput,
