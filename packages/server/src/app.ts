@@ -7,7 +7,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import secureJsonParse from 'secure-json-parse';
-import { DomainError, pathToNul } from '@quorum/core';
+import { DomainError, nulRefusal } from '@quorum/core';
 import type { AppContext } from './context';
 import { authorize, requirePrincipal, type Access } from './http/auth';
 import { handleError } from './http/errors';
@@ -28,11 +28,13 @@ declare module 'fastify' {
 }
 
 /**
- * Scale's Python client sends `Content-Type: application/json` with no body for empty objects
- * and lists. Such a request gets the route's empty body instead of a parse error; everything
- * else goes through Fastify's own parser, prototype-poisoning checks included.
+ * How request input is read before validation. Scale's Python client sends `Content-Type:
+ * application/json` with no body for empty objects and lists: such a request gets the route's
+ * empty body instead of a parse error. Everything else goes through a secure JSON parse,
+ * prototype-poisoning checks included. A NUL character in the body, a path parameter or the query
+ * is refused, naming where it is (`nulRefusal`).
  */
-function acceptEmptyJsonBodies(app: FastifyInstance) {
+function readInput(app: FastifyInstance) {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
@@ -43,8 +45,8 @@ function acceptEmptyJsonBodies(app: FastifyInstance) {
         constructorAction: 'error',
       });
       // JSON can carry a NUL only escaped; PostgreSQL stores no NUL in text or jsonb.
-      const nul = text.includes('\\u0000') ? pathToNul(parsed) : undefined;
-      if (nul !== undefined) return done(nulError(nul || 'body'), undefined);
+      const refused = text.includes('\\u0000') ? nulRefusal(parsed) : undefined;
+      if (refused) return done(refused, undefined);
       done(null, parsed);
     } catch (error) {
       const message = (error as Error).message;
@@ -59,21 +61,13 @@ function acceptEmptyJsonBodies(app: FastifyInstance) {
       ...Object.entries((request.params ?? {}) as Record<string, unknown>),
       ...Object.entries((request.query ?? {}) as Record<string, unknown>),
     ]) {
-      const nul = pathToNul(value, name);
-      if (nul !== undefined) throw nulError(nul);
+      const refused = nulRefusal(value, name);
+      if (refused) throw refused;
     }
     if (request.body !== undefined || !request.routeOptions.schema?.body) return;
     const empty = request.routeOptions.config.emptyBody;
     request.body = empty === undefined ? {} : structuredClone(empty);
   });
-}
-
-function nulError(field: string) {
-  return new DomainError(
-    'invalid',
-    `${field}: must not contain the NUL character (\\u0000)`,
-    field,
-  );
 }
 
 /** Builds the HTTP application over an already-started context. */
@@ -99,7 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });
-  acceptEmptyJsonBodies(app);
+  readInput(app);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { DomainError, pathToNul, TASK_TYPES, type Scope } from '@quorum/core';
+import { DomainError, nulRefusal, TASK_TYPES, type Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
 import { insertNewTasks, findTask, type NewTask } from '../repositories/tasks';
 import { duplicateUniqueId, finishTask, prepareTask, type Placement } from './tasks';
@@ -150,12 +150,8 @@ export async function createTasksFromNdjson(
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw lineError(lineNumber, new DomainError('invalid', 'each line must be a JSON object'));
     }
-    const nul = pathToNul(body);
-    if (nul !== undefined)
-      throw lineError(
-        lineNumber,
-        new DomainError('invalid', `${nul}: must not contain the NUL character (\\u0000)`, nul),
-      );
+    const refused = nulRefusal(body);
+    if (refused) throw lineError(lineNumber, refused);
     const { type = options.defaultType, ...rest } = body as Record<string, unknown>;
     if (typeof type !== 'string') {
       throw lineError(
