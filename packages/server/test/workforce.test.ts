@@ -86,12 +86,16 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       key ? { 'idempotency-key': key } : {},
     );
 
-  /** A project whose tasks take exactly `answers` answers, by majority vote, under long leases. */
-  const fixedConsensus = (name: string, answers: number) =>
+  /**
+   * A project whose tasks take exactly `answers` answers, by majority vote, under long leases,
+   * with `settings` besides.
+   */
+  const fixedConsensus = (name: string, answers: number, settings: Record<string, unknown> = {}) =>
     project(name, {
       consensus: { min: answers, max: answers },
       aggregation: { method: 'mv' },
       leaseSeconds: 600,
+      ...settings,
     });
 
   /** `count` workers, `<prefix>-a@example.test` onwards. */
@@ -284,12 +288,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('submits and claims the next task in one request, answering a retry with the same claim', async () => {
-    await project('chained', {
-      consensus: { min: 1, max: 1 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-      maxOpenClaims: 2,
-    });
+    await fixedConsensus('chained', 1, { maxOpenClaims: 2 });
     const ids = [await task('chained', 'one'), await task('chained', 'two')];
     const [person] = await workers('chained', 1);
     const next = { project: 'chained' };
@@ -452,12 +451,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('starts a concluding submission over when what was read of it went stale', async () => {
-    await project('stale', {
-      consensus: { min: 1, max: 1 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-      idleSeconds: 60,
-    });
+    await fixedConsensus('stale', 1, { idleSeconds: 60 });
     const db = t.platform.ctx.database.db;
     const effects = createDeliveryEffects(t.platform.ctx.queue, t.platform.ctx.now);
     const annotator = await worker('stale@example.test');
@@ -1107,11 +1101,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it("reports a batch's cost in each currency it was paid in, and its pace as of now", async () => {
-    await project('priced', {
-      consensus: { min: 1, max: 1 },
-      aggregation: { method: 'mv' },
-      pay: { currency: 'EUR', attempt: 100 },
-    });
+    await fixedConsensus('priced', 1, { pay: { currency: 'EUR', attempt: 100 } });
     await api.post('/v1/batches', { project: 'priced', name: 'pricedbatch' });
     for (const text of ['one', 'two', 'three'])
       await task('priced', text, { batch: 'pricedbatch' });
@@ -1318,12 +1308,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   });
 
   it('gives back the claims of a worker who is paused or removed, and says why to them', async () => {
-    await project('handback', {
-      consensus: { min: 1, max: 1 },
-      aggregation: { method: 'mv' },
-      leaseSeconds: 600,
-      maxOpenClaims: 2,
-    });
+    await fixedConsensus('handback', 1, { maxOpenClaims: 2 });
     for (const text of ['one', 'two', 'three']) await task('handback', text);
     const [held, other, leaving] = await workers('handback', 3);
     const claims = [
