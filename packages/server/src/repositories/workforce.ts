@@ -737,14 +737,14 @@ export async function expireLeases(db: Executor, now: Date, limit = 500): Promis
  * Releases a worker's claims still held (on one project, or everywhere) with a reason, and
  * returns their queue claims to the queue, each once: a lapsed lease the sweeper has not reached
  * is still held, and the sweeper passes over what is released. Training and evaluation claims
- * are released only with `allStages`. Returns how many were released.
+ * are released only with `allStages`.
  */
 export async function releaseOpenClaims(
   db: Executor,
   scope: Scope,
   input: { workerId: string; projectId?: string; reason: string; allStages: boolean },
-): Promise<number> {
-  const result = await sql<{ released: number }>`
+): Promise<void> {
+  await sql`
     with released as (
       update assignments a set status = 'released', release_reason = ${input.reason}
       where a.worker_id = ${input.workerId} and a.status = 'active'
@@ -762,9 +762,8 @@ export async function releaseOpenClaims(
       ) r
       where w.task_id = r.task_id and w.stage = r.stage
     )
-    select count(*)::int as released from released
+    select 1
   `.execute(db);
-  return result.rows[0]?.released ?? 0;
 }
 
 /** A queue item with no claim open and nobody holding one, locked with its task. */
