@@ -50,6 +50,16 @@ describe.each(BACKENDS)('answers, consensus and quality on %s', (backend) => {
     });
     expect(badMethod.status).toBe(400);
     expect(JSON.stringify(badMethod.body)).toContain('aggregation.method');
+    // A huge number is refused with the field's own bound, not the safe-integer range.
+    for (const [leaseSeconds, bound] of [
+      [1e308, /<= ?604800$/],
+      [-1e308, />= ?5$/],
+    ] as const) {
+      const huge = await patch('/api/v1/projects/votes/settings', { leaseSeconds });
+      expect(huge.status).toBe(400);
+      expect(huge.body).toMatchObject({ field: 'leaseSeconds' });
+      expect(huge.body.error).toMatch(bound);
+    }
     expect((await api.get('/api/v1/projects/nope/settings')).status).toBe(404);
   });
 

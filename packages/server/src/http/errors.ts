@@ -38,7 +38,12 @@ export function toErrorBody(error: unknown): { body: ErrorBody; isInternal: bool
 
 function fromFrameworkError(error: FastifyError): DomainError | undefined {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const first = error.validation[0]!;
+    // Zod reports a huge integer against the safe-integer range before the field's own bound.
+    const head = error.validation[0]!;
+    const first =
+      (isSafeIntegerBound(head) &&
+        error.validation.find((issue, i) => i > 0 && issue.instancePath === head.instancePath)) ||
+      head;
     const context = error.validationContext;
     const path = first.instancePath.split('/').filter(Boolean).join('.');
     const field = context === 'body' ? path : path ? `${context}.${path}` : String(context);
@@ -79,6 +84,11 @@ function fromFrameworkError(error: FastifyError): DomainError | undefined {
   }
   return undefined;
 }
+
+const isSafeIntegerBound = (issue: { params: Record<string, unknown> }) =>
+  issue.params.origin === 'int' &&
+  (issue.params.maximum === Number.MAX_SAFE_INTEGER ||
+    issue.params.minimum === Number.MIN_SAFE_INTEGER);
 
 function describeIssue(issue: {
   keyword: string;
