@@ -26,8 +26,8 @@ const sound: StoredWork = {
 
 describe('the reliability run’s invariants', () => {
   const acknowledged = [
-    { assignment: 'a1', task: 't1', worker: 'w1', stage: 'attempt' },
-    { assignment: 'a2', task: 't1', worker: 'w2', stage: 'attempt' },
+    { assignment: 'a1', worker: 'w1', stage: 'attempt' },
+    { assignment: 'a2', worker: 'w2', stage: 'attempt' },
   ];
 
   it('hold for a sound run', () => {
@@ -45,7 +45,7 @@ describe('the reliability run’s invariants', () => {
     };
     const problems = checkInvariants(
       orphaned,
-      run([...acknowledged, { assignment: 'a3', task: 'gone', worker: 'w3', stage: 'attempt' }]),
+      run([...acknowledged, { assignment: 'a3', worker: 'w3', stage: 'attempt' }]),
       2,
     );
     expect(problems).toContain('an answer of w3 has no task');

@@ -40,7 +40,11 @@ describe.each(BACKENDS)('the TypeScript SDK against the server on %s', (backend)
     expect(await annotator.claim({ project: 'sdk-work' })).toBeUndefined();
     await sdk.finalizeBatch('sdk-work-1');
     const assignment = (await annotator.claim({ project: 'sdk-work' }))!;
-    expect(assignment.task.id).toBe(task.task_id);
+    // The annotator sees their own name for the task; an operator can follow it to the task.
+    const followed = await sdk.work.assignment(assignment.id);
+    expect(followed.task.id).toBe(task.task_id);
+    expect(followed.shownTaskId).toBe(assignment.task.id);
+    expect(assignment.task.id).not.toBe(task.task_id);
     expect((await annotator.heartbeat(assignment.id)).activeSeconds).toBeGreaterThanOrEqual(0);
     const submitted = await annotator.submit(assignment.id, { category: 'yes' }, 'sdk-key');
     expect(submitted.assignment.status).toBe('submitted');

@@ -406,7 +406,8 @@ describe('RLHF feedback and red teaming in Chromium', () => {
     );
     for (let i = 0; i < 4; i++) {
       const claimed = await rater.post(CLAIM_PATH, { project: 'likert' });
-      const [model] = (await api.get(`/v1/task/${claimed.body.assignment.task.id}`)).body.metadata
+      const followed = await api.get(`/api/v1/assignments/${claimed.body.assignment.id}`);
+      const [model] = (await api.get(`/v1/task/${followed.body.assignment.task.id}`)).body.metadata
         .models as string[];
       const submitted = await rater.post(
         `/api/v1/assignments/${claimed.body.assignment.id}/submit`,

@@ -42,7 +42,6 @@ export interface SimulationOptions {
 
 export interface Acknowledged {
   assignment: string;
-  task: string;
   worker: string;
   stage: string;
 }
@@ -81,7 +80,6 @@ class NetworkError extends Error {}
 interface Claimed {
   id: string;
   stage: string;
-  task: { id: string };
 }
 
 /**
@@ -184,7 +182,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
       const record = {
         assignment: assignment.id,
-        task: assignment.task.id,
         worker: annotator.id,
         stage: assignment.stage,
       };
@@ -306,9 +303,13 @@ export function checkInvariants(stored: StoredWork, run: SimulationResult, conse
     const key = `${answer.task_id}/${answer.worker}`;
     stored_.set(key, (stored_.get(key) ?? 0) + 1);
   }
+  // A worker sees their own name for a task (not its id): the task is the stored assignment's.
+  const taskOf = new Map(stored.assignments.map((row) => [row.id, row.task_id]));
+  const keyOf = (ack: Acknowledged) =>
+    `${taskOf.get(ack.assignment) ?? `(unstored ${ack.assignment})`}/${ack.worker}`;
   const acked = new Set<string>();
   for (const ack of run.acknowledged) {
-    const key = `${ack.task}/${ack.worker}`;
+    const key = keyOf(ack);
     if (acked.has(key)) problems.push(`${key} acknowledged twice`);
     acked.add(key);
     if (stored_.get(key) !== 1)
@@ -320,8 +321,7 @@ export function checkInvariants(stored: StoredWork, run: SimulationResult, conse
   for (const late of run.late) {
     if (status.get(late.assignment) !== 'late')
       problems.push(`late ${late.assignment} is ${status.get(late.assignment)}`);
-    if (stored_.has(`${late.task}/${late.worker}`))
-      problems.push(`late ${late.assignment} was counted`);
+    if (stored_.has(keyOf(late))) problems.push(`late ${late.assignment} was counted`);
   }
   const tasks = new Set(stored.tasks.map((task) => task.id));
   for (const answer of stored.answers)

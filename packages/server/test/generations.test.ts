@@ -7,6 +7,11 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
   let t: TestPlatform;
   let fake: FakeOpenAi;
   let api: ReturnType<typeof client>;
+  /** The task behind an assignment, as operators see it (workers see their own name for it). */
+  const taskOf = async (assignment: string) => {
+    const followed = await api.get(`/api/v1/assignments/${assignment}`);
+    return (await api.get(`/v1/task/${followed.body.assignment.task.id}`)).body;
+  };
   let duel = '';
   let tri = '';
   beforeAll(async () => {
@@ -174,7 +179,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       expect(claimed.status).toBe(200);
       const task = claimed.body.assignment.task;
       expect(task.params.context).toMatch(/^USER: /);
-      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const models = (await taskOf(claimed.body.assignment.id)).metadata.models as string[];
       // Annotators are not told which model wrote which response.
       expect(JSON.stringify(claimed.body)).not.toMatch(/echo-a|flaky/);
       const echoSide = models.indexOf('echo');
@@ -391,7 +396,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
     for (let i = 0; i < 3; i++) {
       const claimed = await rater.post(CLAIM_PATH, { project: 'styled' });
       const task = claimed.body.assignment.task;
-      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const models = (await taskOf(claimed.body.assignment.id)).metadata.models as string[];
       await rater.post(`/api/v1/assignments/${claimed.body.assignment.id}/submit`, {
         response: { preference: { winner: models.indexOf('echo') } },
       });
@@ -483,7 +488,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       const { task } = claimed.body.assignment;
       expect(task.params).toMatchObject({ ranking: true, flags: ['hte'] });
       expect(task.params.attachments).toHaveLength(3);
-      const models = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const models = (await taskOf(claimed.body.assignment.id)).metadata.models as string[];
       const ranking = order.map((model) => models.indexOf(model));
       const response = {
         ranking,
@@ -504,7 +509,7 @@ describe.each(BACKENDS)('prompt sets and generation on %s', (backend) => {
       const { task } = claimed.body.assignment;
       expect(task.type).toBe('chat');
       expect(task.params.responses).toHaveLength(1);
-      const [model] = (await api.get(`/v1/task/${task.id}`)).body.metadata.models as string[];
+      const [model] = (await taskOf(claimed.body.assignment.id)).metadata.models as string[];
       const response = {
         ratings: { helpful: [{ 'judge-a': 5, echo: 3, 'flaky-429': 1 }[model!]!] },
         flags: model === 'flaky-429' ? [{ response: 0, category: 'hte' }] : [],

@@ -165,7 +165,8 @@ describe.each(BACKENDS)('live chat and red-team campaigns on %s', (backend) => {
       response: { flags: [{ message: 4, category: 'ncr', note: 'too eager' }] },
     });
     expect(submitted.status).toBe(200);
-    const task = (await api.get(`/v1/task/${assignment.task.id}`)).body;
+    const taskId = (await api.get(`/api/v1/assignments/${assignment.id}`)).body.assignment.task.id;
+    const task = (await api.get(`/v1/task/${taskId}`)).body;
     expect(task.status).toBe('completed');
     expect(task.response.messages).toEqual(transcript.body.messages);
     expect(task.response.flags).toEqual([{ message: 4, category: 'ncr', note: 'too eager' }]);

@@ -17,7 +17,12 @@ import { listAnswersAround } from '../src/repositories/answers';
 import { createOrganization } from '../src/services/api-keys';
 import { createDeliveryEffects } from '../src/services/deliveries';
 import { SubmissionBatches } from '../src/services/submission-batches';
-import { reopenLostClaims, submitAssignment, submitDirectly } from '../src/services/work';
+import {
+  reopenLostClaims,
+  shownTaskId,
+  submitAssignment,
+  submitDirectly,
+} from '../src/services/work';
 import { BACKENDS, client, startTestPlatform, type TestPlatform } from './harness';
 
 type Client = ReturnType<typeof client>;
@@ -79,6 +84,15 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
   }
 
   const claim = (as: Client, body: Record<string, unknown> = {}) => as.post(CLAIM_PATH, body);
+  /** The task an assignment is on (its worker sees their own name for it, `shownTaskId`). */
+  const taskOf = async (assignment: { id: string }) =>
+    (
+      await t.platform.ctx.database.db
+        .selectFrom('assignments')
+        .select('task_id')
+        .where('id', '=', assignment.id)
+        .executeTakeFirstOrThrow()
+    ).task_id;
   const submit = (as: Client, id: string, response: unknown, key?: string) =>
     as.post(
       `/api/v1/assignments/${id}/submit`,
@@ -220,18 +234,44 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const people = await Promise.all(
       ['v1', 'v2', 'v3', 'v4'].map((n) => worker(`${n}@example.test`)),
     );
-    const claims = [];
+    const claims: string[] = [];
     for (const person of people.slice(0, 3)) {
       const claimed = await claim(person.api, { project: 'votes' });
       expect(claimed.status).toBe(200);
       expect(claimed.body.assignment.stage).toBe('attempt');
-      expect(claimed.body.assignment.task.id).toBe(id);
+      expect(await taskOf(claimed.body.assignment)).toBe(id);
+      // Each worker sees their own name for the task, never its id (which tells when it was made).
+      expect(claimed.body.assignment.task.id).toBe(shownTaskId(id, person.id));
       expect(claimed.body.assignment.task.attachments).toEqual([
         { type: 'text', content: 'a picture' },
       ]);
       expect(claimed.body.assignment.task).not.toHaveProperty('metadata');
       claims.push(claimed.body.assignment.id as string);
     }
+    const shown = await Promise.all(
+      people
+        .slice(0, 3)
+        .map(
+          async (person, i) =>
+            (await person.api.get(`/api/v1/assignments/${claims[i]}`)).body.assignment,
+        ),
+    );
+    expect(new Set(shown.map((view) => view.task.id)).size).toBe(3);
+    expect(shown.map((view) => view.task.id)).toEqual(
+      people.slice(0, 3).map((person) => shownTaskId(id, person.id)),
+    );
+    expect(shown.map((view) => view.task.id)).not.toContain(id);
+    // Operators and managers follow an assignment to its task; other workers do not see it.
+    const manager = await worker('vm@example.test', { roles: ['manager'] });
+    for (const as of [api, manager.api])
+      expect((await as.get(`/api/v1/assignments/${claims[0]}`)).body.assignment).toMatchObject({
+        id: claims[0],
+        task: { id },
+        worker: people[0]!.id,
+        shownTaskId: shownTaskId(id, people[0]!.id),
+      });
+    expect((await people[3]!.api.get(`/api/v1/assignments/${claims[0]}`)).status).toBe(404);
+    expect(shown[0]).not.toHaveProperty('worker');
     // The task has its three annotators: nobody else gets it.
     expect((await claim(people[3]!.api, { project: 'votes' })).status).toBe(204);
     // The cap on open claims.
@@ -307,7 +347,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         .execute();
 
     const first = (await claim(person!.api, next)).body.assignment;
-    expect(first.task.id).toBe(ids[0]);
+    expect(await taskOf(first)).toBe(ids[0]);
     // A claim that does not validate is refused before anything is stored.
     const invalid = await submitNext(first.id, 'n-0', { next: { project: '' } });
     expect(invalid.status).toBe(400);
@@ -321,7 +361,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(chained.body.next.assignment).toMatchObject({
       stage: 'attempt',
       status: 'active',
-      task: { id: ids[1], project: 'chained' },
+      task: { id: shownTaskId(ids[1]!, person!.id), project: 'chained' },
     });
     expect((await api.get(`/v1/task/${ids[0]}`)).body.status).toBe('completed');
     // A retry whose first answer was lost gets the claim that request made, not another one.
@@ -370,7 +410,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       for (let i = 0; i < 2; i++) {
         const claimed = await claim(p.api, { project: 'adaptive' });
         expect(claimed.status).toBe(200);
-        const isDisputed = claimed.body.assignment.task.id === disputed;
+        const isDisputed = (await taskOf(claimed.body.assignment)) === disputed;
         await submit(p.api, claimed.body.assignment.id, {
           category: isDisputed ? forDisputed : 'cat',
         });
@@ -382,12 +422,12 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await api.get(`/v1/task/${disputed}`)).body.status).toBe('pending');
     // One more annotator is asked at a time, up to consensus.max.
     const third = await claim(people[2]!.api, { project: 'adaptive' });
-    expect(third.body.assignment.task.id).toBe(disputed);
+    expect(await taskOf(third.body.assignment)).toBe(disputed);
     expect((await claim(people[3]!.api, { project: 'adaptive' })).status).toBe(204);
     await submit(people[2]!.api, third.body.assignment.id, { category: 'dog' });
     // 2 of 3 is not 0.9 sure: a fourth, the maximum, decides.
     const fourth = await claim(people[3]!.api, { project: 'adaptive' });
-    expect(fourth.body.assignment.task.id).toBe(disputed);
+    expect(await taskOf(fourth.body.assignment)).toBe(disputed);
     await submit(people[3]!.api, fourth.body.assignment.id, { category: 'dog' });
     const done = await api.get(`/v1/task/${disputed}`);
     expect(done.body.status).toBe('completed');
@@ -402,7 +442,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       ['slow', 'quick', 'resumer'].map((n) => worker(`${n}@example.test`)),
     );
     const held = await claim(slow!.api, { project: 'leases' });
-    expect(held.body.assignment.task.id).toBe(id);
+    expect(await taskOf(held.body.assignment)).toBe(id);
     const beat = await slow!.api.post(`/api/v1/assignments/${held.body.assignment.id}/heartbeat`);
     expect(beat.status).toBe(200);
     expect(Date.parse(beat.body.leaseExpiresAt)).toBeGreaterThan(
@@ -412,7 +452,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     clock += 5 * 60_000;
     const taken = await claim(quick!.api, { project: 'leases' });
     expect(taken.status).toBe(200);
-    expect(taken.body.assignment.task.id).toBe(id);
+    expect(await taskOf(taken.body.assignment)).toBe(id);
     expect(
       (await slow!.api.post(`/api/v1/assignments/${held.body.assignment.id}/heartbeat`)).status,
     ).toBe(409);
@@ -442,7 +482,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     // A lapsed claim nobody took is resumed on submit; idle time is not counted.
     const second = await task('leases', 'resumable');
     const mine = await claim(resumer!.api, { project: 'leases' });
-    expect(mine.body.assignment.task.id).toBe(second);
+    expect(await taskOf(mine.body.assignment)).toBe(second);
     clock += 10 * 60_000;
     const resumed = await submit(resumer!.api, mine.body.assignment.id, { category: 'dog' });
     expect(resumed.status).toBe(200);
@@ -459,7 +499,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const claimAndRead = async (text: string) => {
       const taskId = await task('stale', text);
       const held = await claim(annotator.api, { project: 'stale' });
-      expect(held.body.assignment.task.id).toBe(taskId);
+      expect(await taskOf(held.body.assignment)).toBe(taskId);
       const id = held.body.assignment.id as string;
       const row = await assignmentRow(id);
       const scope = { organizationId: row.organization_id, livemode: row.livemode };
@@ -536,7 +576,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       (await submit(people[0]!.api, first.body.assignment.id, { category: 'cat' })).status,
     ).toBe(200);
     const second = await claim(people[1]!.api, { project: 'lost' });
-    expect(second.body.assignment.task.id).toBe(taskId);
+    expect(await taskOf(second.body.assignment)).toBe(taskId);
     // Drained while someone holds a claim: that claim will answer or lapse, so nothing is owed.
     await lose();
     expect(await reopen()).toEqual([]);
@@ -549,7 +589,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     await reopen();
     expect(await slots()).toBe(1);
     const third = await claim(people[2]!.api, { project: 'lost' });
-    expect(third.body.assignment.task.id).toBe(taskId);
+    expect(await taskOf(third.body.assignment)).toBe(taskId);
     expect(
       (await submit(people[2]!.api, third.body.assignment.id, { category: 'dog' })).status,
     ).toBe(200);
@@ -568,7 +608,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const [a, b, c, d, e, outsider] = people as [Person, Person, Person, Person, Person, Person];
     // a joins by claiming (the first task) and answers it: one claim on it is left, not for a.
     const first = await claim(a.api, { project: 'together' });
-    expect(first.body.assignment.task.id).toBe(tasks[0]);
+    expect(await taskOf(first.body.assignment)).toBe(tasks[0]);
     expect((await submit(a.api, first.body.assignment.id, { category: 'cat' })).status).toBe(200);
     const row = await assignmentRow(first.body.assignment.id);
     const scope = { organizationId: row.organization_id, livemode: row.livemode };
@@ -587,7 +627,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       now,
       defaults: { maxOpenClaims: 5, leaseSeconds: 60 },
     });
-    const taskOf = (person: Person) =>
+    const dealt = (person: Person) =>
       made.find((outcome) => outcome.workerId === person.id)?.claimed?.task_id;
     // Turns in queue order: the first task's last claim (a's turn: passed over, a answered it),
     // then the second task's two claims, then the third's. The outsider is not a member.
@@ -595,7 +635,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       workerId: a.id,
       passedOver: true,
     });
-    expect([taskOf(b), taskOf(c), taskOf(d), taskOf(e)]).toEqual([
+    expect([dealt(b), dealt(c), dealt(d), dealt(e)]).toEqual([
       tasks[1],
       tasks[1],
       tasks[2],
@@ -628,7 +668,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
 
     // Through the API, a's claim is made alone past the task they answered.
     const next = await claim(a.api, { project: 'together' });
-    expect(next.body.assignment.task.id).toBe(tasks[3]);
+    expect(await taskOf(next.body.assignment)).toBe(tasks[3]);
   });
 
   it('gathers concurrent claims on a project into few statements, each worker once in each', async () => {
@@ -1034,7 +1074,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     for (const id of ids)
       for (const person of people) {
         const claimed = await claim(person.api, { project: 'learned' });
-        expect(claimed.body.assignment.task.id).toBe(id);
+        expect(await taskOf(claimed.body.assignment)).toBe(id);
         const answer = { category: 'cat' };
         expect((await submit(person.api, claimed.body.assignment.id, answer)).status).toBe(200);
       }
@@ -1070,7 +1110,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     });
     expect(blank.status).toBe(400);
     expect((await claim(a!.api, { project: 'skips' })).status).toBe(204);
-    expect((await claim(b!.api, { project: 'skips' })).body.assignment.task.id).toBe(id);
+    expect(await taskOf((await claim(b!.api, { project: 'skips' })).body.assignment)).toBe(id);
   });
 
   it('serves higher-priority batches first, then earlier deadlines, then older tasks', async () => {
@@ -1089,7 +1129,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const person = await worker('orderly@example.test');
     const order = [];
     for (let i = 0; i < 3; i++)
-      order.push((await claim(person.api, { project: 'ordered' })).body.assignment.task.id);
+      order.push(await taskOf((await claim(person.api, { project: 'ordered' })).body.assignment));
     expect(order).toEqual([urgent, due, old]);
     const report = await api.get('/api/v1/batches/high/workforce');
     expect(report.status).toBe(200);
@@ -1196,7 +1236,9 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
         expect(submitted.body).not.toHaveProperty('feedback');
       }
     }
-    expect((await claim(good.api, { project: 'qualified' })).body.assignment.task.id).toBe(work);
+    expect(await taskOf((await claim(good.api, { project: 'qualified' })).body.assignment)).toBe(
+      work,
+    );
     const refused = await claim(bad.api, { project: 'qualified' });
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatch(/did not qualify.*mean score 0\.00 on 2 evaluation tasks/);
@@ -1226,15 +1268,27 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
 
     // Two lessons held at once (a web app fetching ahead): answering one does not finish training.
     const first = await next();
-    expect(first).toMatchObject({ stage: 'training', task: { id: lessons[0] } });
+    expect(first).toMatchObject({
+      stage: 'training',
+      task: { id: shownTaskId(lessons[0]!, pupil.id) },
+    });
     const ahead = await next();
-    expect(ahead).toMatchObject({ stage: 'training', task: { id: lessons[1] } });
+    expect(ahead).toMatchObject({
+      stage: 'training',
+      task: { id: shownTaskId(lessons[1]!, pupil.id) },
+    });
     expect((await submit(pupil.api, first.id, { category: 'cat' })).status).toBe(200);
     expect((await claim(pupil.api, { project: 'drilled' })).status).toBe(204);
     // Given back, the lesson comes again on its own assignment; answering it finishes training.
     expect((await release(ahead.id)).status).toBe(200);
     const again = await next();
-    expect(again).toMatchObject({ id: ahead.id, stage: 'training', status: 'active' });
+    // The same task shows the same name each time.
+    expect(again).toMatchObject({
+      id: ahead.id,
+      stage: 'training',
+      status: 'active',
+      task: { id: ahead.task.id },
+    });
     expect((await submit(pupil.api, again.id, { category: 'dog' })).status).toBe(200);
 
     // Qualification: an evaluation task given back comes back, so the worker is never stranded.
@@ -1248,7 +1302,7 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
       const right = text.endsWith('cat') ? 'cat' : 'dog';
       expect((await submit(pupil.api, claimed.id, { category: right })).status).toBe(200);
     }
-    expect((await next()).task.id).toBe(work);
+    expect(await taskOf(await next())).toBe(work);
   });
 
   it('mixes gold into work unseen, pauses annotators who fail it and retrains them', async () => {
@@ -1336,8 +1390,8 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(late.status).toBe(409);
     expect(late.body.error).toMatch(/released: the worker was set to paused/);
     const taken = [
-      (await claim(other!.api, { project: 'handback' })).body.assignment.task.id,
-      (await claim(other!.api, { project: 'handback' })).body.assignment.task.id,
+      await taskOf((await claim(other!.api, { project: 'handback' })).body.assignment),
+      await taskOf((await claim(other!.api, { project: 'handback' })).body.assignment),
     ];
     expect(new Set(taken).size).toBe(2);
 

@@ -167,7 +167,12 @@ export const AssignmentStageSchema = z.enum([
 ]);
 
 export const ClaimedTaskSchema = z.object({
-  id: z.string(),
+  id: z
+    .string()
+    .describe(
+      "The worker's own name for the task: the same at each of their claims, different from " +
+        "other workers' and from the task's id, so it tells nothing of when the task was made",
+    ),
   type: z.string(),
   project: z.string(),
   instruction: z.string().nullable(),
@@ -195,6 +200,11 @@ export const AssignmentSchema = z.object({
   claimedAt: Timestamp,
   submittedAt: Timestamp.nullable(),
   activeSeconds: z.number(),
+  worker: z.string().optional().describe("Operators' view: the worker who holds it"),
+  shownTaskId: z
+    .string()
+    .optional()
+    .describe("Operators' view: the name the worker sees for the task (`task.id` is its id)"),
 });
 
 export const ClaimResultSchema = z.object({ assignment: AssignmentSchema });

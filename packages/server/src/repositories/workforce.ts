@@ -552,13 +552,14 @@ export async function lockAssignment(db: Executor, scope: Scope, id: string, wor
     .executeTakeFirst();
 }
 
-export async function findAssignment(db: Executor, scope: Scope, id: string, workerId: string) {
+/** An assignment of the organization; only `workerId`'s when given. */
+export async function findAssignment(db: Executor, scope: Scope, id: string, workerId?: string) {
   return db
     .selectFrom('assignments')
     .selectAll()
     .where((eb) => eb.and(tenant(scope)))
     .where('id', '=', id)
-    .where('worker_id', '=', workerId)
+    .$if(workerId !== undefined, (query) => query.where('worker_id', '=', workerId!))
     .executeTakeFirst();
 }
 

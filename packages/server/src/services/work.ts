@@ -85,6 +85,17 @@ export function visibleStage(stage: AssignmentStage) {
   return stage === 'gold' ? 'attempt' : stage;
 }
 
+/**
+ * What a worker sees as a task's id: its own name for the task, the same at each claim, different
+ * from every other worker's. Task ids begin with their creation time, so the real id would tell
+ * gold made when the project was set up from work added since; and one name shared by all would
+ * let workers comparing notes find the tasks everyone was given. A hash of the task's id, 64 of
+ * whose bits are random, and the worker's cannot be worked back.
+ */
+export function shownTaskId(taskId: string, workerId: string): string {
+  return createHash('sha256').update(`${taskId}/${workerId}`).digest('hex').slice(0, 24);
+}
+
 /** Where a worker starts on a project: training first if it has any, then qualification. */
 async function initialStatus(
   db: Executor,

@@ -7,6 +7,7 @@ import {
   ClaimResultSchema,
   DomainError,
   EarningsSchema,
+  hasRole,
   IdParams,
   ReleaseBody,
   SubmitAssignmentBody,
@@ -38,6 +39,7 @@ import {
   submitAssignment,
   submitDirectly,
   type SubmissionAsk,
+  shownTaskId,
   visibleStage,
   type ShownTask,
 } from '../../services/work';
@@ -66,7 +68,7 @@ function assignmentView(row: AssignmentRow, task: ShownTask) {
     stage: visibleStage(row.stage),
     status: row.status,
     task: {
-      id: task.id,
+      id: shownTaskId(task.id, row.worker_id),
       type: task.type,
       project: task.project_name ?? '',
       instruction: task.instruction,
@@ -232,20 +234,39 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
   api.get(
     '/api/v1/assignments/:id',
     {
-      config: worker,
+      config: { access: 'member' },
       schema: {
         tags: ['work'],
-        summary: 'One of your assignments',
+        summary: 'An assignment',
+        description:
+          'A worker sees their own assignments as they were served. Operators and managers see ' +
+          "any of the organization's, with the task's id, the name its worker sees for the task " +
+          'and who holds it (to follow up what a worker reports).',
         params: IdParams,
         response: { 200: z.object({ assignment: ClaimResultSchema.shape.assignment }) },
       },
     },
     async (request) => {
       const scope = principalOf(request);
-      const row = await findAssignment(db, scope, request.params.id, workerOf(request).worker.id);
-      if (!row)
-        throw new DomainError('not_found', `Assignment "${request.params.id}" was not found`);
-      return { assignment: await presentAssignment(db, scope, row) };
+      const { caller } = scope;
+      const missing = () =>
+        new DomainError('not_found', `Assignment "${request.params.id}" was not found`);
+      if (caller.kind === 'worker') {
+        const own = await findAssignment(db, scope, request.params.id, caller.worker.id);
+        if (own) return { assignment: await presentAssignment(db, scope, own) };
+        if (!hasRole(caller.roles, 'manager')) throw missing();
+      }
+      const row = await findAssignment(db, scope, request.params.id);
+      if (!row) throw missing();
+      const shown = await presentAssignment(db, scope, row);
+      return {
+        assignment: {
+          ...shown,
+          task: { ...shown.task, id: row.task_id },
+          worker: row.worker_id,
+          shownTaskId: shown.task.id,
+        },
+      };
     },
   );
 
