@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { client, startTestPlatform, type TestPlatform } from '../../packages/server/test/harness';
@@ -923,6 +923,52 @@ describe('the web app in Chromium', () => {
     await page.getByRole('img', { name: 'Agreement with the consensus per annotator' }).waitFor();
     await page.getByRole('link', { name: 'Workforce' }).click();
     await page.getByRole('row', { name: /boxer@example.test/ }).waitFor();
+    // Editing a person: roles, skills, languages and clearance, and the API's word on bad input.
+    await page.getByRole('button', { name: 'Edit boxer@example.test' }).click();
+    const editing = page.getByRole('dialog', { name: 'Edit boxer@example.test' });
+    await editing.getByRole('checkbox', { name: 'reviewer' }).check();
+    await editing.getByRole('textbox', { name: /Skills/ }).fill('medical:3, french');
+    await editing.getByRole('textbox', { name: /Languages/ }).fill('en, fr-CA');
+    await editing.getByRole('spinbutton', { name: 'Clearance' }).fill('2');
+    await editing.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved boxer@example.test' }).waitFor();
+    const people = (await api.get('/api/v1/workers?limit=500')).body.docs as Array<{
+      email: string;
+    }>;
+    expect(people.find((person) => person.email === 'boxer@example.test')).toMatchObject({
+      roles: ['annotator', 'reviewer'],
+      skills: { medical: 3, french: 1 },
+      languages: ['en', 'fr-CA'],
+      clearance: 2,
+    });
+    await page.getByRole('row', { name: /french:1, medical:3/ }).waitFor();
+    await page.getByRole('button', { name: 'Edit boxer@example.test' }).click();
+    await editing.getByRole('textbox', { name: /Languages/ }).fill('english!');
+    const seen = problems.length;
+    await editing.getByRole('button', { name: 'Save' }).click();
+    await editing.getByRole('alert').filter({ hasText: 'languages' }).waitFor();
+    // The refusal the browser logs is this one, expected.
+    expect(problems.splice(seen)).toEqual([
+      expect.stringMatching(/status of 400 .*\/api\/v1\/workers\//),
+    ]);
+    await page.keyboard.press('Escape');
+    await editing.waitFor({ state: 'detached' });
+    // Payouts for whole UTC days: the link asks for what the API gives for that window.
+    const payouts = page.getByRole('region', { name: 'Payouts' });
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await payouts.getByLabel('From', { exact: true }).fill(day(-1));
+    await payouts.getByLabel('Through', { exact: true }).fill(day(1));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      payouts.getByRole('link', { name: 'Download payouts CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const expected = await api.get(
+      `/api/v1/payouts.csv?from=${day(-1)}T00:00:00Z&to=${day(2)}T00:00:00.000Z`,
+    );
+    expect(csv).toMatch(/^worker_id,email,name,pool,currency/);
+    expect(csv).toBe(expected.body);
 
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('textbox', { name: 'Key name' }).fill('pipeline');
