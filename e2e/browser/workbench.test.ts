@@ -910,6 +910,24 @@ describe('the web app in Chromium', () => {
     await page.getByRole('status').filter({ hasText: '2 tasks created' }).waitFor();
     const listed = await api.get('/v1/tasks?project=from-the-console');
     expect(listed.body.docs).toHaveLength(2);
+    // A skip's reason shows on the project's page, as text.
+    const skipper = client(t.url, (await worker('skipper@example.test')).token);
+    const skipped = await skipper.post(CLAIM_PATH, { project: 'from-the-console' });
+    const reason = '<b>blurry</b> & cut off';
+    expect(
+      (
+        await skipper.post(`/api/v1/assignments/${skipped.body.assignment.id}/release`, {
+          reason,
+        })
+      ).status,
+    ).toBe(200);
+    await page.reload();
+    const releases = page.getByRole('region', { name: 'Skipped and given back' });
+    await releases
+      .getByRole('row', { name: /skipper@example.test/ })
+      .getByText(reason)
+      .waitFor();
+    expect(await releases.locator('b').count()).toBe(0);
     await page.getByRole('link', { name: 'Projects' }).click();
     await page.getByRole('link', { name: 'reviewed' }).click();
     await page.getByRole('heading', { name: 'Quality' }).waitFor();

@@ -48,6 +48,7 @@ export const SDK_ROUTES = {
   'projects.aggregate': 'POST /api/v1/projects/{project}/aggregate',
   'projects.quality': 'GET /api/v1/projects/{project}/quality',
   'projects.members': 'GET /api/v1/projects/{project}/workers',
+  'projects.releases': 'GET /api/v1/projects/{project}/releases',
   'projects.changeMember': 'PATCH /api/v1/projects/{project}/workers/{worker}',
   'projects.export': 'GET /api/v1/projects/{project}/export',
   'projects.exportStream': 'GET /api/v1/projects/{project}/export',

@@ -48,6 +48,8 @@ import type {
   ProjectSettingsSchema,
   QualityQuery,
   ReaggregationSchema,
+  ReleaseListQuery,
+  ReleaseSchema,
   SessionSchema,
   SignInBody,
   SubmitAnswerBody,
@@ -91,6 +93,7 @@ export type CreatedWorker = z.infer<typeof CreatedWorkerSchema>;
 export type CreateWorkerInput = z.input<typeof CreateWorkerBody>;
 export type UpdateWorkerInput = z.input<typeof UpdateWorkerBody>;
 export type WorkerQuery = WithLimit<z.input<typeof WorkerListQuery>>;
+export type ReleaseQuery = WithLimit<z.input<typeof ReleaseListQuery>>;
 export type SignInInput = z.input<typeof SignInBody>;
 export type ChangePasswordInput = z.input<typeof ChangePasswordBody>;
 export type Session = z.infer<typeof SessionSchema>;
@@ -102,6 +105,7 @@ export type SubmitAndClaimResult = Omit<SubmitResult, 'next'> & {
   next: { assignment?: Assignment; refused?: NonNullable<SubmitResult['next']>['refused'] };
 };
 export type Member = z.infer<typeof MemberSchema>;
+export type Release = z.infer<typeof ReleaseSchema>;
 export type UpdateMemberInput = z.input<typeof UpdateMemberBody>;
 export type Earnings = z.infer<typeof EarningsSchema>;
 export type BatchWorkforce = z.infer<typeof BatchWorkforceSchema>;

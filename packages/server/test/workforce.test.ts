@@ -1111,6 +1111,25 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect(blank.status).toBe(400);
     expect((await claim(a!.api, { project: 'skips' })).status).toBe(204);
     expect(await taskOf((await claim(b!.api, { project: 'skips' })).body.assignment)).toBe(id);
+    // Operators read why tasks are skipped; annotators may not.
+    const skips = await api.get('/api/v1/projects/skips/releases');
+    expect(skips.status).toBe(200);
+    expect(skips.body).toEqual({
+      docs: [
+        {
+          assignment: first.body.assignment.id,
+          task: id,
+          worker: a!.id,
+          email: 'skipper@example.test',
+          name: 'skipper',
+          stage: 'attempt',
+          reason: 'image does not load',
+          releasedAt: expect.any(String),
+        },
+      ],
+      next: null,
+    });
+    expect((await a!.api.get('/api/v1/projects/skips/releases')).status).toBe(403);
   });
 
   it('serves higher-priority batches first, then earlier deadlines, then older tasks', async () => {
@@ -1389,6 +1408,21 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     const late = await submit(held!.api, claims[0]!, { category: 'cat' });
     expect(late.status).toBe(409);
     expect(late.body.error).toMatch(/released: the worker was set to paused/);
+    // Operators see what the pause gave back, a page at a time.
+    const page = await api.get('/api/v1/projects/handback/releases?limit=1');
+    expect(page.body.docs).toMatchObject([
+      { worker: held!.id, reason: 'the worker was set to paused on this project (checking)' },
+    ]);
+    expect(page.body.next).toBe(page.body.docs[0].assignment);
+    const rest = await api.get(`/api/v1/projects/handback/releases?after=${page.body.next}`);
+    const listed = [page.body.docs[0], ...rest.body.docs].map(
+      (doc: { assignment: string }) => doc.assignment,
+    );
+    expect(listed.sort()).toEqual([...claims].sort());
+    expect(rest.body.docs).toHaveLength(1);
+    const unknown = await api.get(`/api/v1/projects/handback/releases?after=${stranded}`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.field).toBe('after');
     const taken = [
       await taskOf((await claim(other!.api, { project: 'handback' })).body.assignment),
       await taskOf((await claim(other!.api, { project: 'handback' })).body.assignment),

@@ -245,6 +245,27 @@ export const ReleaseBody = z
   .object({ reason: z.string().trim().min(1).max(500).describe('Why the task is skipped') })
   .strict();
 
+export const ReleaseListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    after: z.string().max(100).optional().describe('The last assignment of the previous page'),
+  })
+  .strict();
+
+export const ReleaseSchema = z.object({
+  assignment: z.string(),
+  task: z.string(),
+  worker: z.string(),
+  email: z.string(),
+  name: z.string(),
+  stage: z.enum(['attempt', 'review', 'audit', 'training', 'evaluation', 'gold']),
+  reason: z
+    .string()
+    .nullable()
+    .describe("The worker's reason for a skip, or why a pause or removal gave the claim back"),
+  releasedAt: Timestamp,
+});
+
 export const MemberSchema = z.object({
   worker: z.string(),
   email: z.string(),

@@ -10,6 +10,8 @@ import type {
   ImportResult,
   ImportTasksInput,
   Member,
+  Release,
+  ReleaseQuery,
   ProjectExportQuery,
   ProjectSettings,
   ProjectSettingsChange,
@@ -88,6 +90,17 @@ export class Projects {
   /** Workers' standing on the project. */
   members(project: string): Promise<{ docs: Member[] }> {
     return this.#t.json('projects.members', { params: { project } });
+  }
+
+  /**
+   * One page of claims given back on the project, newest first (skips with their reasons, and
+   * what pauses and removals released); pass the previous page's `next` as `after`.
+   */
+  releases(
+    project: string,
+    query: ReleaseQuery = {},
+  ): Promise<{ docs: Release[]; next: string | null }> {
+    return this.#t.json('projects.releases', { params: { project }, query });
   }
 
   /** Reinstates, pauses, removes or re-rates a worker on the project. */

@@ -262,6 +262,8 @@ export interface AssignmentsTable {
   /** When the outcome and pay were written. */
   settled_at: NullableTimestamp;
   release_reason: string | null;
+  /** When it was given back (status `released`). */
+  released_at: NullableTimestamp;
   score: number | null;
   outcome: 'accepted' | 'rejected' | 'corrected' | null;
   pay_base: Generated<number>;

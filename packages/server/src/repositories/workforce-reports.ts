@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from '@quorum/core';
 import type { Executor } from '../db/executor';
+import type { AssignmentStage } from '../db/schema';
 
 /** Per project: what the worker submitted, how it was judged, what it earned, time spent. */
 export async function workerEarnings(db: Executor, scope: Scope, workerId: string) {
@@ -135,6 +136,44 @@ export async function payouts(
       ${filter.to ? sql`and a.settled_at < ${filter.to}` : sql``}
     group by a.worker_id, w.email, w.name, w.pool, a.currency
     order by w.email, a.currency
+  `.execute(db);
+  return result.rows;
+}
+
+/**
+ * A project's released assignments, newest first, `limit` at most, after the assignment `after`
+ * (the last of the previous page) when given.
+ */
+export async function findReleases(
+  db: Executor,
+  scope: Scope,
+  projectId: string,
+  page: { limit: number; after?: string | undefined },
+) {
+  const result = await sql<{
+    id: string;
+    task_id: string;
+    worker_id: string;
+    email: string;
+    name: string;
+    stage: AssignmentStage;
+    release_reason: string | null;
+    released_at: Date;
+  }>`
+    select a.id, a.task_id, a.worker_id, w.email, w.name, a.stage, a.release_reason, a.released_at
+    from assignments a join workers w on w.id = a.worker_id
+    where a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
+      and a.project_id = ${projectId} and a.status = 'released'
+      ${
+        page.after === undefined
+          ? sql``
+          : sql`and (a.released_at, a.id) < (
+              select p.released_at, p.id from assignments p
+              where p.id = ${page.after} and p.organization_id = ${scope.organizationId}
+            )`
+      }
+    order by a.released_at desc, a.id desc
+    limit ${page.limit}
   `.execute(db);
   return result.rows;
 }

@@ -743,11 +743,12 @@ export async function expireLeases(db: Executor, now: Date, limit = 500): Promis
 export async function releaseOpenClaims(
   db: Executor,
   scope: Scope,
-  input: { workerId: string; projectId?: string; reason: string; allStages: boolean },
+  input: { workerId: string; projectId?: string; reason: string; allStages: boolean; now: Date },
 ): Promise<void> {
   await sql`
     with released as (
-      update assignments a set status = 'released', release_reason = ${input.reason}
+      update assignments a
+      set status = 'released', release_reason = ${input.reason}, released_at = ${input.now}
       where a.worker_id = ${input.workerId} and a.status = 'active'
         and a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
         ${input.projectId === undefined ? sql`` : sql`and a.project_id = ${input.projectId}`}

@@ -5,6 +5,7 @@ import type { MemberStatus } from '../db/schema';
 import { findBatchByName, countBatchTasks } from '../repositories/batches';
 import { findProjectsByIds } from '../repositories/projects';
 import {
+  findAssignment,
   findMembers,
   findMembershipsOfWorker,
   lockMember,
@@ -12,7 +13,12 @@ import {
   setBatchQueueOrder,
   updateMember,
 } from '../repositories/workforce';
-import { batchWorkforce, payouts, workerEarnings } from '../repositories/workforce-reports';
+import {
+  batchWorkforce,
+  findReleases,
+  payouts,
+  workerEarnings,
+} from '../repositories/workforce-reports';
 import { requireProject, settingsOf } from './settings';
 import { requireWorker } from './workers';
 
@@ -39,6 +45,42 @@ function presentMember(row: Awaited<ReturnType<typeof findMembers>>[number]) {
 export async function listMembers(db: Executor, scope: Scope, projectRef: string) {
   const project = await requireProject(db, scope, projectRef);
   return (await findMembers(db, scope, project.id)).map(presentMember);
+}
+
+/**
+ * A project's released assignments, newest first: skips with the worker's reason, and claims a
+ * pause or removal gave back. Stages are as they are (operators see gold for what it is).
+ */
+export async function listReleases(
+  db: Executor,
+  scope: Scope,
+  projectRef: string,
+  page: { limit: number; after?: string | undefined },
+) {
+  const project = await requireProject(db, scope, projectRef);
+  if (page.after !== undefined) {
+    const last = await findAssignment(db, scope, page.after);
+    if (last?.project_id !== project.id || last.status !== 'released')
+      throw new DomainError(
+        'invalid',
+        `after: "${page.after}" is not a released assignment of project "${project.name}"`,
+        'after',
+      );
+  }
+  const rows = await findReleases(db, scope, project.id, page);
+  return {
+    docs: rows.map((row) => ({
+      assignment: row.id,
+      task: row.task_id,
+      worker: row.worker_id,
+      email: row.email,
+      name: row.name,
+      stage: row.stage,
+      reason: row.release_reason,
+      releasedAt: row.released_at.toISOString(),
+    })),
+    next: rows.length === page.limit ? rows[rows.length - 1]!.id : null,
+  };
 }
 
 /** Reinstates, pauses, removes or re-rates a worker on a project. */
@@ -73,6 +115,7 @@ export async function changeMember(
   // claims stay with whoever may still do them.
   if (change.status && change.status !== 'active')
     await releaseOpenClaims(db, scope, {
+      now,
       workerId: worker.id,
       projectId: project.id,
       reason:

@@ -248,6 +248,7 @@ export async function claimWork(
           stage,
           status: 'active',
           release_reason: null,
+          released_at: null,
           claimed_at: now,
           lease_expires_at: lease(candidate.settings),
           last_seen_at: now,
@@ -520,6 +521,7 @@ export async function release(
   const updated = await updateAssignment(db, assignment.id, {
     status: 'released',
     release_reason: reason,
+    released_at: now,
     active_seconds: held
       ? addActiveTime(assignment.active_seconds, assignment.last_seen_at, now, settings.idleSeconds)
       : assignment.active_seconds,
@@ -1157,6 +1159,7 @@ async function recordScore(
   });
   if (pause)
     await releaseOpenClaims(db, scope, {
+      now,
       workerId,
       projectId: project.id,
       reason: `the worker was paused on this project (${reason})`,

@@ -222,6 +222,7 @@ export async function changeWorker(
   // What a removed worker held goes back to the queue now, not when its leases lapse.
   if (change.status === 'removed')
     await releaseOpenClaims(db, scope, {
+      now,
       workerId: id,
       reason: 'the worker was removed from the organization',
       allStages: true,

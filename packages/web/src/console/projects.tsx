@@ -171,6 +171,7 @@ export function ProjectPage({ name }: { name: string }) {
       {quality.error ? <p role="alert">{quality.error}</p> : null}
       {quality.data ? <QualityReport report={quality.data} names={names} /> : null}
       <Members project={name} />
+      <Releases project={name} />
       <AddTasks project={name} onAdded={() => batches.reload()} />
       <SettingsForm project={name} />
     </section>
@@ -580,6 +581,69 @@ function Members({ project }: { project: string }) {
         </tbody>
       </table>
     </>
+  );
+}
+
+interface Release {
+  assignment: string;
+  task: string;
+  email: string;
+  stage: string;
+  reason: string | null;
+  releasedAt: string;
+}
+
+/** Claims given back, newest first: why annotators skip tasks, and what pauses released. */
+function Releases({ project }: { project: string }) {
+  const [pages, setPages] = useState<string[]>([]);
+  const after = pages[pages.length - 1];
+  const releases = useLoad<{ docs: Release[]; next: string | null }>(
+    `/api/v1/projects/${seg(project)}/releases?limit=25${after ? `&after=${seg(after)}` : ''}`,
+  );
+  const docs = releases.data?.docs ?? [];
+  return (
+    <section aria-label="Skipped and given back">
+      <h2>Skipped and given back</h2>
+      {releases.error ? <p role="alert">{releases.error}</p> : null}
+      {releases.data && docs.length === 0 && pages.length === 0 ? (
+        <p>Nothing was skipped or given back on this project.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Annotator</th>
+              <th scope="col">Task</th>
+              <th scope="col">Stage</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {docs.map((release) => (
+              <tr key={release.assignment}>
+                <td>{new Date(release.releasedAt).toLocaleString()}</td>
+                <th scope="row">{release.email}</th>
+                <td>
+                  <code>{release.task}</code>
+                </td>
+                <td>{release.stage}</td>
+                <td>{release.reason ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {pages.length > 0 ? (
+        <button type="button" onClick={() => setPages(pages.slice(0, -1))}>
+          Newer
+        </button>
+      ) : null}{' '}
+      {releases.data?.next ? (
+        <button type="button" onClick={() => setPages([...pages, releases.data!.next!])}>
+          Older
+        </button>
+      ) : null}
+    </section>
   );
 }
 

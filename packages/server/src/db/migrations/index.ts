@@ -15,6 +15,7 @@ import * as queueWriteRoom from './0013_queue_write_room';
 import * as queueWithoutForeignKeys from './0014_queue_without_foreign_keys';
 import * as submissionFingerprint from './0015_submission_fingerprint';
 import * as settlementTime from './0016_settlement_time';
+import * as releaseTime from './0017_release_time';
 
 /** Every migration, in order. Append; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_queue_without_foreign_keys': queueWithoutForeignKeys,
   '0015_submission_fingerprint': submissionFingerprint,
   '0016_settlement_time': settlementTime,
+  '0017_release_time': releaseTime,
 };

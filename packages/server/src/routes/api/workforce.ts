@@ -8,6 +8,8 @@ import {
   IdParams,
   MemberParams,
   MemberSchema,
+  ReleaseListQuery,
+  ReleaseSchema,
   PayoutQuery,
   ChangePasswordBody,
   ProjectParams,
@@ -27,6 +29,7 @@ import {
   batchReport,
   changeMember,
   listMembers,
+  listReleases,
   payoutsCsv,
   setBatchOrder,
 } from '../../services/work-reports';
@@ -288,6 +291,23 @@ export function workforceRoutes(api: Api, ctx: AppContext) {
     async (request) => ({
       docs: await listMembers(db, principalOf(request), request.params.project),
     }),
+  );
+
+  api.get(
+    '/api/v1/projects/:project/releases',
+    {
+      config: manager,
+      schema: {
+        tags: ['workforce'],
+        summary:
+          "Claims given back on a project, newest first (page with `after`): skips with the worker's reason, and what a pause or removal released",
+        params: ProjectParams,
+        querystring: ReleaseListQuery,
+        response: { 200: z.object({ docs: z.array(ReleaseSchema), next: z.string().nullable() }) },
+      },
+    },
+    async (request) =>
+      listReleases(db, principalOf(request), request.params.project, request.query),
   );
 
   api.patch(
