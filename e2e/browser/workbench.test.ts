@@ -939,6 +939,25 @@ describe('the web app in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'console-project.png'), fullPage: true });
     await page.getByRole('heading', { name: 'Annotators on this project' }).waitFor();
     await page.getByRole('img', { name: 'Agreement with the consensus per annotator' }).waitFor();
+    // Pausing a member asks for the reason they will be told; reinstating undoes it.
+    const pauseButton = page.getByRole('button', { name: /^Pause / }).first();
+    const pausedEmail = (await pauseButton.getAttribute('aria-label'))!.replace(/^Pause /, '');
+    await pauseButton.click();
+    const pausing = page.getByRole('dialog', { name: `Pause ${pausedEmail}` });
+    await pausing.getByRole('textbox', { name: 'Reason' }).fill('checking their boxes');
+    await pausing.getByRole('button', { name: 'Pause' }).click();
+    await page
+      .getByRole('row', { name: new RegExp(`${pausedEmail}.*checking their boxes`) })
+      .waitFor();
+    const standing = (await api.get('/api/v1/projects/reviewed/workers')).body.docs as Array<{
+      email: string;
+    }>;
+    expect(standing.find((member) => member.email === pausedEmail)).toMatchObject({
+      status: 'paused',
+      reason: 'checking their boxes',
+    });
+    await page.getByRole('button', { name: `Reinstate ${pausedEmail}` }).click();
+    await page.getByRole('button', { name: `Pause ${pausedEmail}` }).waitFor();
     await page.getByRole('link', { name: 'Workforce' }).click();
     await page.getByRole('row', { name: /boxer@example.test/ }).waitFor();
     // Editing a person: roles, skills, languages and clearance, and the API's word on bad input.

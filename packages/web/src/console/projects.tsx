@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, postNdjson, seg } from '../api';
 import { Link } from '../router';
 import { money } from '../pages/me';
+import { Dialog } from '../ui/keys';
 
 interface Project {
   id: string;
@@ -513,12 +514,15 @@ interface Member {
 function Members({ project }: { project: string }) {
   const members = useLoad<{ docs: Member[] }>(`/api/v1/projects/${seg(project)}/workers`);
   const [message, setMessage] = useState<string | undefined>();
-  const change = async (member: Member, status: string) => {
+  const [pausing, setPausing] = useState<Member | undefined>();
+  const [reason, setReason] = useState('');
+  const change = async (member: Member, status: string, why?: string) => {
     try {
       await api.patch(`/api/v1/projects/${seg(project)}/workers/${member.worker}`, {
         status,
-        reason: status === 'paused' ? 'Paused from the console' : undefined,
+        ...(why ? { reason: why } : {}),
       });
+      setPausing(undefined);
       members.reload();
     } catch (caught) {
       setMessage(caught instanceof Error ? caught.message : String(caught));
@@ -562,9 +566,20 @@ function Members({ project }: { project: string }) {
                   <button
                     type="button"
                     aria-label={`Pause ${member.email}`}
-                    onClick={() => void change(member, 'paused')}
+                    onClick={() => {
+                      setReason('');
+                      setPausing(member);
+                    }}
                   >
                     Pause
+                  </button>
+                ) : member.status === 'training' || member.status === 'qualifying' ? (
+                  <button
+                    type="button"
+                    aria-label={`Let ${member.email} work without ${member.status === 'training' ? 'training' : 'qualifying'}`}
+                    onClick={() => void change(member, 'active')}
+                  >
+                    Skip {member.status === 'training' ? 'training' : 'qualification'}
                   </button>
                 ) : (
                   <button
@@ -580,6 +595,32 @@ function Members({ project }: { project: string }) {
           ))}
         </tbody>
       </table>
+      {pausing ? (
+        <Dialog label={`Pause ${pausing.email}`} onClose={() => setPausing(undefined)}>
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              void change(pausing, 'paused', reason.trim() || 'Paused from the console');
+            }}
+          >
+            <h2>Pause {pausing.email}</h2>
+            <p>
+              Their claims on this project go back to the queue now, and they are told the reason
+              when they next ask for work here.
+            </p>
+            <label className="field">
+              Reason
+              <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+            </label>
+            <button type="submit" className="primary">
+              Pause
+            </button>{' '}
+            <button type="button" onClick={() => setPausing(undefined)}>
+              Cancel
+            </button>
+          </form>
+        </Dialog>
+      ) : null}
     </>
   );
 }
