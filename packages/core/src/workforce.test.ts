@@ -51,6 +51,11 @@ describe('ineligibility', () => {
       /"medical" at level 4/,
     );
     expect(ineligibility(worker, { ...open, skills: { legal: 1 } })).toMatch(/"legal"/);
+    // Skill names match regardless of case; a skill spelt two ways counts at its higher level.
+    expect(ineligibility(worker, { ...open, skills: { Medical: 3 } })).toBeUndefined();
+    const twice = { ...worker, skills: { MEDICAL: 1, medical: 4 } };
+    expect(ineligibility(twice, { ...open, skills: { Medical: 4 } })).toBeUndefined();
+    expect(ineligibility(twice, { ...open, skills: { medical: 5 } })).toMatch(/\(yours is 4\)/);
     expect(ineligibility(worker, { ...open, languages: ['fr'] })).toBeUndefined();
     expect(ineligibility(worker, { ...open, languages: ['de'] })).toMatch(/languages de/);
     expect(ineligibility(worker, { ...open, pools: ['internal'] })).toMatch(/internal pool only/);

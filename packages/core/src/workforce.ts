@@ -67,12 +67,24 @@ function speaks(worker: WorkerProfile, range: string): boolean {
   });
 }
 
+/**
+ * A worker's level in a skill, its name matched regardless of case ("Medical" meets "medical"),
+ * the highest where the worker's skills spell it several ways; 0 when they do not have it.
+ */
+function levelIn(skills: Record<string, number>, skill: string): number {
+  const wanted = skill.toLowerCase();
+  let level = 0;
+  for (const [name, own] of Object.entries(skills))
+    if (name.toLowerCase() === wanted && own > level) level = own;
+  return level;
+}
+
 /** Why the worker may not work on a project with these requirements, or undefined if they may. */
 export function ineligibility(worker: WorkerProfile, needs: WorkRequirements): string | undefined {
   if (worker.clearance < needs.clearance)
     return `requires clearance ${needs.clearance} (yours is ${worker.clearance})`;
   for (const [skill, level] of Object.entries(needs.skills)) {
-    const own = worker.skills[skill] ?? 0;
+    const own = levelIn(worker.skills, skill);
     if (own < level) return `requires skill "${skill}" at level ${level} (yours is ${own})`;
   }
   if (needs.languages.length > 0 && !needs.languages.some((range) => speaks(worker, range)))

@@ -1224,9 +1224,10 @@ describe.each(BACKENDS)('workforce and routing on %s', (backend) => {
     expect((await claim(cleared.api, { project: 'secret' })).body.error).toMatch(/languages de/);
     const fit = await worker('fit@example.test', {
       clearance: 2,
-      skills: { medical: 4 },
+      skills: { Medical: 4 },
       languages: ['de'],
     });
+    // Skill names match regardless of case.
     expect((await claim(fit.api, { project: 'secret' })).status).toBe(200);
   });
 
