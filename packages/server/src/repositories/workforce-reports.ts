@@ -141,14 +141,14 @@ export async function payouts(
 }
 
 /**
- * A project's released assignments, newest first, `limit` at most, after the assignment `after`
- * (the last of the previous page) when given.
+ * A project's released assignments, newest first, `limit` at most, and only those released
+ * before `before` (the last of the previous page: its release time and id) when given.
  */
 export async function findReleases(
   db: Executor,
   scope: Scope,
   projectId: string,
-  page: { limit: number; after?: string | undefined },
+  page: { limit: number; before?: { at: Date; id: string } | undefined },
 ) {
   const result = await sql<{
     id: string;
@@ -164,14 +164,7 @@ export async function findReleases(
     from assignments a join workers w on w.id = a.worker_id
     where a.organization_id = ${scope.organizationId} and a.livemode = ${scope.livemode}
       and a.project_id = ${projectId} and a.status = 'released'
-      ${
-        page.after === undefined
-          ? sql``
-          : sql`and (a.released_at, a.id) < (
-              select p.released_at, p.id from assignments p
-              where p.id = ${page.after} and p.organization_id = ${scope.organizationId}
-            )`
-      }
+      ${page.before ? sql`and (a.released_at, a.id) < (${page.before.at}, ${page.before.id})` : sql``}
     order by a.released_at desc, a.id desc
     limit ${page.limit}
   `.execute(db);

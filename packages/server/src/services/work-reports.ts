@@ -58,16 +58,17 @@ export async function listReleases(
   page: { limit: number; after?: string | undefined },
 ) {
   const project = await requireProject(db, scope, projectRef);
-  if (page.after !== undefined) {
-    const last = await findAssignment(db, scope, page.after);
-    if (last?.project_id !== project.id || last.status !== 'released')
-      throw new DomainError(
-        'invalid',
-        `after: "${page.after}" is not a released assignment of project "${project.name}"`,
-        'after',
-      );
-  }
-  const rows = await findReleases(db, scope, project.id, page);
+  const last = page.after === undefined ? undefined : await findAssignment(db, scope, page.after);
+  if (page.after !== undefined && (last?.project_id !== project.id || last.status !== 'released'))
+    throw new DomainError(
+      'invalid',
+      `after: "${page.after}" is not a released assignment of project "${project.name}"`,
+      'after',
+    );
+  const rows = await findReleases(db, scope, project.id, {
+    limit: page.limit,
+    before: last?.released_at ? { at: last.released_at, id: last.id } : undefined,
+  });
   return {
     docs: rows.map((row) => ({
       assignment: row.id,

@@ -249,16 +249,12 @@ export function workRoutes(api: Api, ctx: AppContext, effects: Effects) {
     async (request) => {
       const scope = principalOf(request);
       const { caller } = scope;
-      const missing = () =>
-        new DomainError('not_found', `Assignment "${request.params.id}" was not found`);
-      if (caller.kind === 'worker') {
-        const own = await findAssignment(db, scope, request.params.id, caller.worker.id);
-        if (own) return { assignment: await presentAssignment(db, scope, own) };
-        if (!hasRole(caller.roles, 'manager')) throw missing();
-      }
       const row = await findAssignment(db, scope, request.params.id);
-      if (!row) throw missing();
+      const own = caller.kind === 'worker' && row?.worker_id === caller.worker.id;
+      if (!row || (!own && caller.kind === 'worker' && !hasRole(caller.roles, 'manager')))
+        throw new DomainError('not_found', `Assignment "${request.params.id}" was not found`);
       const shown = await presentAssignment(db, scope, row);
+      if (own) return { assignment: shown };
       return {
         assignment: {
           ...shown,
