@@ -510,6 +510,12 @@ interface Member {
   gold: { answers: number; accuracy: number };
 }
 
+/** The steps before work that an operator may let a member skip, by the member's status. */
+const SKIPPABLE = new Map([
+  ['training', 'training'],
+  ['qualifying', 'qualification'],
+]);
+
 /** Who works on the project and their standing: qualification, gold accuracy, pause. */
 function Members({ project }: { project: string }) {
   const members = useLoad<{ docs: Member[] }>(`/api/v1/projects/${seg(project)}/workers`);
@@ -573,13 +579,13 @@ function Members({ project }: { project: string }) {
                   >
                     Pause
                   </button>
-                ) : member.status === 'training' || member.status === 'qualifying' ? (
+                ) : SKIPPABLE.has(member.status) ? (
                   <button
                     type="button"
-                    aria-label={`Let ${member.email} work without ${member.status === 'training' ? 'training' : 'qualifying'}`}
+                    aria-label={`Skip ${SKIPPABLE.get(member.status)} for ${member.email}`}
                     onClick={() => void change(member, 'active')}
                   >
-                    Skip {member.status === 'training' ? 'training' : 'qualification'}
+                    Skip {SKIPPABLE.get(member.status)}
                   </button>
                 ) : (
                   <button

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { Dialog } from '../ui/keys';
 import { useLoad } from './projects';
 import { payoutsHref, personPatch, skillsText, type PersonDraft } from './workforce-model';
@@ -19,11 +19,6 @@ interface Worker {
 
 const ROLES = ['annotator', 'reviewer', 'manager', 'admin'];
 const POOLS = ['internal', 'vendor', 'crowd'];
-
-const errorText = (caught: unknown) =>
-  caught instanceof ApiError
-    ? `${caught.message}${caught.field ? ` (${caught.field})` : ''}`
-    : String(caught);
 
 /** People: who they are, their roles; invite, edit, remove and reinstate; payouts. */
 export function WorkforcePage() {
@@ -132,7 +127,7 @@ export function WorkforcePage() {
             setPassword('');
             workers.reload();
           } catch (caught) {
-            setMessage(errorText(caught));
+            setMessage(caught instanceof Error ? caught.message : String(caught));
           }
         }}
       >
@@ -199,7 +194,7 @@ function EditPerson(props: { worker: Worker; onClose: () => void; onSaved: () =>
             await api.patch(`/api/v1/workers/${worker.id}`, body);
             props.onSaved();
           } catch (caught) {
-            setProblem(errorText(caught));
+            setProblem(caught instanceof Error ? caught.message : String(caught));
           }
         }}
       >
