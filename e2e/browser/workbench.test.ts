@@ -951,6 +951,7 @@ describe('the web app in Chromium', () => {
       .waitFor();
     const standing = (await api.get('/api/v1/projects/reviewed/workers')).body.docs as Array<{
       email: string;
+      worker: string;
     }>;
     expect(standing.find((member) => member.email === pausedEmail)).toMatchObject({
       status: 'paused',
@@ -958,6 +959,23 @@ describe('the web app in Chromium', () => {
     });
     await page.getByRole('button', { name: `Reinstate ${pausedEmail}` }).click();
     await page.getByRole('button', { name: `Pause ${pausedEmail}` }).waitFor();
+    // A member sent back to training is let work by a button that says it skips training.
+    const member = standing.find((person) => person.email === pausedEmail)!;
+    const sentBack = await api.raw('PATCH', `/api/v1/projects/reviewed/workers/${member.worker}`, {
+      status: 'training',
+    });
+    expect(sentBack.status).toBe(200);
+    await page.reload();
+    await page.getByRole('button', { name: `Skip training for ${pausedEmail}` }).click();
+    await page.getByRole('button', { name: `Pause ${pausedEmail}` }).waitFor();
+    expect(
+      (
+        (await api.get('/api/v1/projects/reviewed/workers')).body.docs as Array<{
+          email: string;
+          status: string;
+        }>
+      ).find((person) => person.email === pausedEmail)?.status,
+    ).toBe('active');
     await page.getByRole('link', { name: 'Workforce' }).click();
     await page.getByRole('row', { name: /boxer@example.test/ }).waitFor();
     // Editing a person: roles, skills, languages and clearance, and the API's word on bad input.
